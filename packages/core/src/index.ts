@@ -1,0 +1,2 @@
+// @distillery/core: public API.
+export {};

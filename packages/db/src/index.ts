@@ -1,0 +1,2 @@
+// @distillery/db: public API.
+export {};

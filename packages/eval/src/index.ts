@@ -1,0 +1,2 @@
+// @distillery/eval: public API.
+export {};
