@@ -1,2 +1,2 @@
-// @distillery/core: public API.
-export {};
+// @distillery/core: data sets, augmentation, YOLO loss, optimiser, training loop, strategies, presets.
+export * from './config/run-config.ts';
