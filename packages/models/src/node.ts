@@ -12,3 +12,6 @@ export async function readSafetensorsFile(path: string): Promise<SafeFile> {
   }
   return decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
 }
+
+// The engine: backend choice (imports optional native packages, so Node only).
+export { initEngine, formatEngineChoice, probeBackends, type EngineChoice, type InitEngineOptions, type SkippedBackend } from './engine/init-engine.ts';

@@ -1,0 +1,172 @@
+// initEngine: picks and initialises the tfjs backend for this thread (Node only: it imports optional
+// native packages). Order unless told otherwise: tfjs-node-gpu → tfjs-node → wasm → cpu.
+// Each worker thread has its own module instances, so each thread calls initEngine for itself.
+import * as tf from '@tensorflow/tfjs-core';
+import { ENGINE_BACKENDS, EngineError, isEngineBackend, type EngineBackend, type EngineBackendRequest } from './backends.ts';
+import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
+
+export interface SkippedBackend {
+  name: EngineBackend;
+  why: string;
+}
+
+export interface EngineChoice {
+  /** The engine backend in use. */
+  backend: EngineBackend;
+  /** Why it was chosen (and what it runs on). */
+  reason: string;
+  /** Backends tried before it, or not tried, and why. */
+  skipped: SkippedBackend[];
+}
+
+export interface InitEngineOptions {
+  /** Backend to use; default: `DISTILLERY_BACKEND`, else `auto`. */
+  backend?: EngineBackendRequest | string;
+  /** Receives a human-readable summary of the choice (e.g. `console.error`). */
+  log?: (line: string) => void;
+}
+
+/** Loads one backend into tfjs and makes it current; throws with a one-line reason when it cannot. */
+type Loader = () => Promise<string>;
+
+/** The first line of an error message: native-addon errors run over many lines of advice. */
+function firstLine(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error';
+}
+
+/**
+ * Imports a native tfjs-node package. Its module name is a variable so that TypeScript and bundlers
+ * do not require the optional package; on machines where its install script could not download
+ * libtensorflow the import throws "native addon module ... can not be found", which we report.
+ */
+async function loadNative(packageName: string, hardware: string): Promise<string> {
+  // Both native packages register ~150 'tensorflow' kernels on import, before loading the addon;
+  // importing the second after the first failed would warn once per kernel, so warnings are muted.
+  const wasProd = tf.env().getBool('PROD');
+  tf.env().set('PROD', true);
+  try {
+    await import(packageName);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new Error(`${packageName} is not installed`);
+    if (/native addon module.*can not be found/i.test(firstLine(e))) {
+      throw new Error(`${packageName} is installed without its native addon (its install script must download libtensorflow, which failed or was not allowed)`);
+    }
+    throw new Error(`${packageName} failed to load: ${firstLine(e)}`);
+  } finally {
+    tf.env().set('PROD', wasProd);
+  }
+  // The native package registers 'tensorflow' with ITS copy of tfjs-core; if that is not ours, it is useless here.
+  if (tf.findBackendFactory('tensorflow') === null) {
+    throw new Error(`${packageName} loaded but registered its backend with another copy of @tensorflow/tfjs-core`);
+  }
+  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${packageName} loaded but its backend failed to initialise`);
+  return `${packageName} (libtensorflow, ${hardware})`;
+}
+
+async function loadWasm(): Promise<string> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmTrainingKernels();
+  if (!(await tf.setBackend('wasm'))) throw new Error('@tensorflow/tfjs-backend-wasm failed to initialise (see the warning above)');
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
+  return `@tensorflow/tfjs-backend-wasm (XNNPACK, ${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : 'single-threaded'}; training kernels registered)`;
+}
+
+async function loadCpu(): Promise<string> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend('cpu'))) throw new Error('@tensorflow/tfjs-backend-cpu failed to initialise');
+  return '@tensorflow/tfjs-backend-cpu (pure JavaScript, slow)';
+}
+
+const LOADERS: Record<EngineBackend, Loader> = {
+  'tensorflow-gpu': () => loadNative('@tensorflow/tfjs-node-gpu', 'CUDA GPU'),
+  tensorflow: () => loadNative('@tensorflow/tfjs-node', 'CPU'),
+  wasm: loadWasm,
+  cpu: loadCpu,
+};
+
+/** Which tf backend name each engine backend runs as. */
+const TF_BACKEND_NAME: Record<EngineBackend, string> = { 'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+/** Results of earlier load attempts in this thread: loading is expensive and its outcome does not change. */
+const attempts = new Map<EngineBackend, Promise<{ ok: true; description: string } | { ok: false; why: string }>>();
+
+function attempt(name: EngineBackend) {
+  let result = attempts.get(name);
+  if (result === undefined) {
+    result = LOADERS[name]().then(
+      (description) => ({ ok: true as const, description }),
+      (e: unknown) => ({ ok: false as const, why: firstLine(e) }),
+    );
+    attempts.set(name, result);
+  }
+  return result;
+}
+
+/** Which backends load on this machine (tries each; cached). Leaves the current backend as it was. */
+export async function probeBackends(): Promise<{ available: EngineBackend[]; unavailable: SkippedBackend[] }> {
+  const before = tf.getBackend() as string | undefined;
+  const available: EngineBackend[] = [];
+  const unavailable: SkippedBackend[] = [];
+  for (const name of ENGINE_BACKENDS) {
+    const result = await attempt(name);
+    if (result.ok) available.push(name);
+    else unavailable.push({ name, why: result.why });
+  }
+  if (before !== undefined) await tf.setBackend(before);
+  return { available, unavailable };
+}
+
+async function availabilityLine(): Promise<string> {
+  const { available, unavailable } = await probeBackends();
+  const missing = unavailable.map((u) => `${u.name} (${u.why})`).join('; ');
+  return `available backends: ${available.join(', ') || 'none'}${missing ? `; unavailable: ${missing}` : ''}`;
+}
+
+let current: EngineChoice | undefined;
+
+/**
+ * Chooses and initialises the tfjs backend. Idempotent: a second call with the same request returns
+ * the same choice; a different request switches backend. Throws EngineError for an unknown name or
+ * a requested backend that does not load, listing the backends that do.
+ */
+export async function initEngine(options: InitEngineOptions = {}): Promise<EngineChoice> {
+  const requested = (options.backend ?? process.env.DISTILLERY_BACKEND ?? 'auto').trim();
+  if (requested !== 'auto' && !isEngineBackend(requested)) {
+    throw new EngineError(`unknown backend "${requested}": use one of auto, ${ENGINE_BACKENDS.join(', ')}; ${await availabilityLine()}`);
+  }
+  let choice: EngineChoice | undefined;
+  if (requested !== 'auto') {
+    const result = await attempt(requested);
+    if (!result.ok) throw new EngineError(`backend "${requested}" is not available: ${result.why}; ${await availabilityLine()}`);
+    const source = options.backend !== undefined ? 'requested' : 'requested by DISTILLERY_BACKEND';
+    choice = { backend: requested, reason: `${source}: ${result.description}`, skipped: [] };
+  } else {
+    const skipped: SkippedBackend[] = [];
+    for (const name of ENGINE_BACKENDS) {
+      const result = await attempt(name);
+      if (!result.ok) {
+        skipped.push({ name, why: result.why });
+        continue;
+      }
+      choice = { backend: name, reason: `auto: first backend that loads: ${result.description}`, skipped };
+      break;
+    }
+    if (choice === undefined) throw new EngineError(`no backend could be loaded: ${skipped.map((s) => `${s.name} (${s.why})`).join('; ')}`);
+  }
+  // A cached attempt may have loaded earlier while another backend was made current since.
+  if (tf.getBackend() !== TF_BACKEND_NAME[choice.backend]) await tf.setBackend(TF_BACKEND_NAME[choice.backend]);
+  await tf.ready();
+  if (current?.backend !== choice.backend || current.reason !== choice.reason) current = choice;
+  options.log?.(formatEngineChoice(current));
+  return current;
+}
+
+/** A short human-readable account of the choice, one line per backend. */
+export function formatEngineChoice(choice: EngineChoice): string {
+  const lines = [`engine: ${choice.backend} — ${choice.reason}`];
+  for (const s of choice.skipped) lines.push(`  skipped ${s.name}: ${s.why}`);
+  return lines.join('\n');
+}
