@@ -1,2 +1,4 @@
 // @distillery/core: data sets, augmentation, YOLO loss, optimiser, training loop, strategies, presets.
 export * from './config/run-config.ts';
+export * from './optim/index.ts';
+export type * from './train/types.ts';
