@@ -1,2 +1,5 @@
-// @distillery/db: public API.
-export {};
+// @distillery/db: the run database (drizzle-orm; SQLite by default, PostgreSQL for teams).
+export { openDatabase, distilleryHome, isPostgresUrl, type OpenDatabaseOptions } from './open.ts';
+export * from './store/types.ts';
+export { LeaseLostError, RunStateError } from './store/errors.ts';
+export { newId } from './store/ids.ts';

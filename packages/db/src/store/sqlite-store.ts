@@ -1,0 +1,509 @@
+/**
+ * `RunStore` on SQLite (better-sqlite3, WAL): the embedded single-machine database. Claims run inside
+ * `BEGIN IMMEDIATE` transactions, so several worker processes on one machine never take the same run.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from '../schema/sqlite.ts';
+import { LeaseLostError, RunStateError } from './errors.ts';
+import { newId } from './ids.ts';
+import {
+  epochFromRow,
+  epochRow,
+  FinalResultSchema,
+  likePattern,
+  newRunFields,
+  normalizeQuery,
+  toResult,
+  toRun,
+  toSummary,
+} from './normalize.ts';
+import type {
+  Artifact,
+  ArtifactInput,
+  ClaimOptions,
+  EpochRecord,
+  FinalResult,
+  ListRunsQuery,
+  NewRun,
+  NewStudy,
+  ReferenceTable,
+  Run,
+  RunPage,
+  RunProgress,
+  RunStore,
+  Study,
+} from './types.ts';
+
+const { runs, epochs, results, artifacts, studies, studyStages, referenceTables, referenceRows, runQueue } = schema;
+type Db = BetterSQLite3Database<typeof schema>;
+
+export const SQLITE_MIGRATIONS = new URL('../../drizzle/sqlite', import.meta.url);
+
+export function openSqliteStore(file: string): SqliteRunStore {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = drizzle(sqlite, { schema });
+  migrateWithRetry(db);
+  return new SqliteRunStore(sqlite, db, file);
+}
+
+/** Two processes opening a fresh file at once: the loser of the write lock retries after the winner. */
+function migrateWithRetry(db: Db): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      migrate(db, { migrationsFolder: SQLITE_MIGRATIONS.pathname });
+      return;
+    } catch (error) {
+      const busy = error instanceof Error && /SQLITE_BUSY|database is locked|already exists/i.test(error.message);
+      if (!busy || attempt >= 20) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + attempt * 25);
+    }
+  }
+}
+
+export class SqliteRunStore implements RunStore {
+  readonly dialect = 'sqlite' as const;
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly db: Db,
+    readonly location: string,
+  ) {}
+
+  private now(): number {
+    return Date.now();
+  }
+
+  private getRunSync(id: string): Run | null {
+    const row = this.db.select().from(runs).where(eq(runs.id, id)).get();
+    return row ? toRun(row) : null;
+  }
+
+  async createRun(input: NewRun): Promise<Run> {
+    const fields = newRunFields(input);
+    const now = this.now();
+    const id = newId(now);
+    this.db.transaction((tx) => {
+      tx.insert(runs)
+        .values({ id, ...fields, status: 'queued', createdAt: now, updatedAt: now })
+        .run();
+      if (input.enqueue !== false)
+        tx.insert(runQueue).values({ runId: id, priority: fields.priority, enqueuedAt: now }).run();
+    });
+    return this.getRunSync(id)!;
+  }
+
+  async getRun(id: string): Promise<Run | null> {
+    return this.getRunSync(id);
+  }
+
+  async listRuns(query?: ListRunsQuery): Promise<RunPage> {
+    const q = normalizeQuery(query);
+    const where: SQL[] = [];
+    if (q.status) where.push(inArray(runs.status, q.status));
+    if (q.preset) where.push(eq(runs.preset, q.preset));
+    if (q.studyId) where.push(eq(runs.studyId, q.studyId));
+    if (q.search) {
+      const pattern = likePattern(q.search);
+      where.push(
+        or(
+          sql`lower(${runs.name}) like ${pattern} escape '\\'`,
+          sql`lower(coalesce(${runs.preset}, '')) like ${pattern} escape '\\'`,
+          sql`${runs.id} like ${pattern} escape '\\'`,
+        )!,
+      );
+    }
+    const condition = where.length ? and(...where) : undefined;
+    const sortColumn = {
+      createdAt: runs.createdAt,
+      updatedAt: runs.updatedAt,
+      name: runs.name,
+      status: runs.status,
+      preset: runs.preset,
+      lastEpoch: runs.lastEpoch,
+      map50: results.map50,
+      map5095: results.map5095,
+      precision: results.precision,
+      recall: results.recall,
+      params: results.params,
+      gmacs: results.gmacs,
+    }[q.field];
+    const order = q.dir === 'asc' ? sql`${sortColumn} asc nulls last` : sql`${sortColumn} desc nulls last`;
+    const { config: _config, ...summaryColumns } = getTableColumns(runs);
+    const rows = this.db
+      .select({ run: summaryColumns, result: results })
+      .from(runs)
+      .leftJoin(results, eq(results.runId, runs.id))
+      .where(condition)
+      .orderBy(order, q.dir === 'asc' ? asc(runs.id) : desc(runs.id))
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize)
+      .all();
+    const totalRow = this.db
+      .select({ n: sql<number>`count(*)` })
+      .from(runs)
+      .where(condition)
+      .get();
+    return {
+      rows: rows.map((r) => toSummary(r.run, r.result)),
+      total: Number(totalRow?.n ?? 0),
+      page: q.page,
+      pageSize: q.pageSize,
+    };
+  }
+
+  async deleteRun(id: string): Promise<boolean> {
+    return this.db.delete(runs).where(eq(runs.id, id)).run().changes > 0;
+  }
+
+  private reapSync(tx: Pick<Db, 'select' | 'update' | 'insert'>, now: number): string[] {
+    const expired = tx
+      .select({ id: runs.id, workerId: runs.workerId, priority: runs.priority })
+      .from(runs)
+      .where(and(eq(runs.status, 'running'), lt(runs.leaseUntil, now)))
+      .all();
+    for (const run of expired) {
+      tx.update(runs)
+        .set({
+          status: 'interrupted',
+          leaseUntil: null,
+          error: `lease expired: worker ${run.workerId ?? '?'} stopped sending heartbeats`,
+          updatedAt: now,
+        })
+        .where(and(eq(runs.id, run.id), eq(runs.status, 'running')))
+        .run();
+      tx.insert(runQueue)
+        .values({ runId: run.id, priority: run.priority, enqueuedAt: now })
+        .onConflictDoNothing()
+        .run();
+    }
+    return expired.map((r) => r.id);
+  }
+
+  private claimFields(workerId: string, opts: ClaimOptions, now: number) {
+    return {
+      status: 'running' as const,
+      workerId,
+      host: opts.host ?? null,
+      leaseUntil: now + opts.leaseMs,
+      heartbeatAt: now,
+      attempts: sql`${runs.attempts} + 1`,
+      startedAt: sql`coalesce(${runs.startedAt}, ${now})`,
+      finishedAt: null,
+      error: null,
+      updatedAt: now,
+    };
+  }
+
+  async reapExpiredLeases(): Promise<string[]> {
+    return this.db.transaction((tx) => this.reapSync(tx, this.now()), { behavior: 'immediate' });
+  }
+
+  async claimNextRun(workerId: string, opts: ClaimOptions): Promise<Run | null> {
+    const id = this.db.transaction(
+      (tx) => {
+        const now = this.now();
+        this.reapSync(tx, now);
+        const next = tx
+          .select({ runId: runQueue.runId })
+          .from(runQueue)
+          .orderBy(desc(runQueue.priority), asc(runQueue.enqueuedAt), asc(runQueue.runId))
+          .limit(1)
+          .get();
+        if (!next) return null;
+        tx.delete(runQueue).where(eq(runQueue.runId, next.runId)).run();
+        const claimed = tx
+          .update(runs)
+          .set(this.claimFields(workerId, opts, now))
+          .where(and(eq(runs.id, next.runId), inArray(runs.status, ['queued', 'interrupted'])))
+          .run();
+        return claimed.changes > 0 ? next.runId : null;
+      },
+      { behavior: 'immediate' },
+    );
+    // A queue row whose run was no longer claimable was dropped: look again.
+    if (id === null) return this.db.select().from(runQueue).limit(1).get() ? this.claimNextRun(workerId, opts) : null;
+    return this.getRunSync(id);
+  }
+
+  async claimRun(runId: string, workerId: string, opts: ClaimOptions): Promise<Run | null> {
+    const ok = this.db.transaction(
+      (tx) => {
+        const now = this.now();
+        this.reapSync(tx, now);
+        const claimed = tx
+          .update(runs)
+          .set(this.claimFields(workerId, opts, now))
+          .where(and(eq(runs.id, runId), inArray(runs.status, ['queued', 'interrupted', 'failed'])))
+          .run();
+        if (claimed.changes > 0) tx.delete(runQueue).where(eq(runQueue.runId, runId)).run();
+        return claimed.changes > 0;
+      },
+      { behavior: 'immediate' },
+    );
+    return ok ? this.getRunSync(runId) : null;
+  }
+
+  async heartbeat(runId: string, workerId: string, leaseMs: number, progress?: RunProgress): Promise<boolean> {
+    const now = this.now();
+    const res = this.db
+      .update(runs)
+      .set({ leaseUntil: now + leaseMs, heartbeatAt: now, updatedAt: now, ...(progress ? { progress } : {}) })
+      .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, 'running')))
+      .run();
+    return res.changes > 0;
+  }
+
+  async enqueueRun(runId: string): Promise<Run> {
+    this.db.transaction(
+      (tx) => {
+        const now = this.now();
+        const run = tx.select().from(runs).where(eq(runs.id, runId)).get();
+        if (!run) throw new RunStateError(`run ${runId} does not exist`);
+        if (run.status === 'running' || run.status === 'done')
+          throw new RunStateError(`run ${runId} is ${run.status}; only queued, interrupted or failed runs can be queued`);
+        tx.update(runs).set({ status: 'queued', updatedAt: now }).where(eq(runs.id, runId)).run();
+        tx.insert(runQueue).values({ runId, priority: run.priority, enqueuedAt: now }).onConflictDoNothing().run();
+      },
+      { behavior: 'immediate' },
+    );
+    return this.getRunSync(runId)!;
+  }
+
+  async recordEpoch(runId: string, metrics: EpochRecord): Promise<void> {
+    const row = epochRow(runId, metrics, this.now());
+    this.db.transaction((tx) => {
+      const { runId: _r, epoch: _e, ...rest } = row;
+      tx.insert(epochs)
+        .values(row)
+        .onConflictDoUpdate({ target: [epochs.runId, epochs.epoch], set: rest })
+        .run();
+      tx.update(runs)
+        .set({ lastEpoch: sql`max(coalesce(${runs.lastEpoch}, -1), ${row.epoch})`, updatedAt: row.recordedAt })
+        .where(eq(runs.id, runId))
+        .run();
+    });
+  }
+
+  async discardEpochsAfter(runId: string, epoch: number): Promise<number> {
+    return this.db.transaction((tx) => {
+      const n = tx
+        .delete(epochs)
+        .where(and(eq(epochs.runId, runId), gt(epochs.epoch, epoch)))
+        .run().changes;
+      const last = tx
+        .select({ m: sql<number | null>`max(${epochs.epoch})` })
+        .from(epochs)
+        .where(eq(epochs.runId, runId))
+        .get();
+      tx.update(runs)
+        .set({ lastEpoch: last?.m ?? null })
+        .where(eq(runs.id, runId))
+        .run();
+      return n;
+    });
+  }
+
+  async epochs(runId: string): Promise<EpochRecord[]> {
+    return this.db
+      .select()
+      .from(epochs)
+      .where(eq(epochs.runId, runId))
+      .orderBy(asc(epochs.epoch))
+      .all()
+      .map(epochFromRow);
+  }
+
+  private ownerCondition(runId: string, workerId: string | null) {
+    return workerId === null ? eq(runs.id, runId) : and(eq(runs.id, runId), eq(runs.workerId, workerId));
+  }
+
+  private endRun(
+    runId: string,
+    workerId: string | null,
+    status: 'done' | 'failed' | 'interrupted',
+    error: string | null,
+    result?: FinalResult,
+  ): void {
+    this.db.transaction(
+      (tx) => {
+        const now = this.now();
+        if (result)
+          tx.insert(results)
+            .values({ runId, ...result, recordedAt: now })
+            .onConflictDoUpdate({ target: results.runId, set: { ...result, recordedAt: now } })
+            .run();
+        const res = tx
+          .update(runs)
+          .set({ status, error, leaseUntil: null, finishedAt: now, updatedAt: now })
+          .where(this.ownerCondition(runId, workerId))
+          .run();
+        if (res.changes === 0) {
+          if (workerId !== null) throw new LeaseLostError(runId, workerId);
+          throw new RunStateError(`run ${runId} does not exist`);
+        }
+        tx.delete(runQueue).where(eq(runQueue.runId, runId)).run();
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async finishRun(runId: string, workerId: string, result: FinalResult): Promise<void> {
+    this.endRun(runId, workerId, 'done', null, FinalResultSchema.parse(result));
+  }
+
+  async failRun(runId: string, workerId: string | null, error: string): Promise<void> {
+    this.endRun(runId, workerId, 'failed', error);
+  }
+
+  async interruptRun(runId: string, workerId: string | null, reason?: string): Promise<void> {
+    this.endRun(runId, workerId, 'interrupted', reason ?? null);
+  }
+
+  async setRunDir(runId: string, runDir: string): Promise<void> {
+    this.db.update(runs).set({ runDir, updatedAt: this.now() }).where(eq(runs.id, runId)).run();
+  }
+
+  async result(runId: string): Promise<FinalResult | null> {
+    const row = this.db.select().from(results).where(eq(results.runId, runId)).get();
+    return row ? toResult(row) : null;
+  }
+
+  async addArtifact(runId: string, artifact: ArtifactInput): Promise<Artifact> {
+    const now = this.now();
+    const row = this.db.transaction((tx) => {
+      const inserted = tx
+        .insert(artifacts)
+        .values({ runId, ...artifact, epoch: artifact.epoch ?? null, createdAt: now })
+        .returning()
+        .get();
+      if (artifact.kind === 'checkpoint')
+        tx.update(runs).set({ checkpoint: artifact.path, updatedAt: now }).where(eq(runs.id, runId)).run();
+      return inserted;
+    });
+    return { ...row, createdAt: Number(row.createdAt) };
+  }
+
+  async artifacts(runId: string): Promise<Artifact[]> {
+    return this.db
+      .select()
+      .from(artifacts)
+      .where(eq(artifacts.runId, runId))
+      .orderBy(asc(artifacts.id))
+      .all()
+      .map((row) => ({ ...row, createdAt: Number(row.createdAt) }));
+  }
+
+  async createStudy(input: NewStudy): Promise<Study> {
+    const now = this.now();
+    const id = newId(now);
+    this.db.transaction((tx) => {
+      tx.insert(studies)
+        .values({ id, name: input.name, kind: input.kind ?? null, description: input.description ?? null, createdAt: now })
+        .run();
+      input.stages.forEach((stage, position) => {
+        tx.insert(studyStages)
+          .values({
+            studyId: id,
+            position,
+            name: stage.name,
+            preset: stage.preset ?? null,
+            dependsOn: stage.dependsOn ?? [],
+            runId: stage.runId ?? null,
+          })
+          .run();
+        if (stage.runId) tx.update(runs).set({ studyId: id }).where(eq(runs.id, stage.runId)).run();
+      });
+    });
+    return (await this.getStudy(id))!;
+  }
+
+  async getStudy(id: string): Promise<Study | null> {
+    const study = this.db.select().from(studies).where(eq(studies.id, id)).get();
+    if (!study) return null;
+    const stages = this.db
+      .select()
+      .from(studyStages)
+      .where(eq(studyStages.studyId, id))
+      .orderBy(asc(studyStages.position))
+      .all();
+    return {
+      ...study,
+      createdAt: Number(study.createdAt),
+      stages: stages.map(({ studyId: _s, ...stage }) => stage),
+    };
+  }
+
+  async listStudies(): Promise<Study[]> {
+    const ids = this.db.select({ id: studies.id }).from(studies).orderBy(desc(studies.createdAt)).all();
+    const out: Study[] = [];
+    for (const { id } of ids) out.push((await this.getStudy(id))!);
+    return out;
+  }
+
+  async linkStudyRun(studyId: string, stageName: string, runId: string): Promise<void> {
+    this.db.transaction((tx) => {
+      const res = tx
+        .update(studyStages)
+        .set({ runId })
+        .where(and(eq(studyStages.studyId, studyId), eq(studyStages.name, stageName)))
+        .run();
+      if (res.changes === 0) throw new RunStateError(`study ${studyId} has no stage "${stageName}"`);
+      tx.update(runs).set({ studyId }).where(eq(runs.id, runId)).run();
+    });
+  }
+
+  async upsertReferenceTable(table: ReferenceTable): Promise<void> {
+    const now = this.now();
+    this.db.transaction((tx) => {
+      const { rows, ...head } = table;
+      tx.insert(referenceTables)
+        .values({ ...head, updatedAt: now })
+        .onConflictDoUpdate({ target: referenceTables.key, set: { ...head, updatedAt: now } })
+        .run();
+      tx.delete(referenceRows).where(eq(referenceRows.tableKey, table.key)).run();
+      rows.forEach((row, position) =>
+        tx.insert(referenceRows)
+          .values({ tableKey: table.key, position, label: row.label, preset: row.preset, values: row.values })
+          .run(),
+      );
+    });
+  }
+
+  async getReferenceTable(key: string): Promise<ReferenceTable | null> {
+    const head = this.db.select().from(referenceTables).where(eq(referenceTables.key, key)).get();
+    if (!head) return null;
+    const rows = this.db
+      .select()
+      .from(referenceRows)
+      .where(eq(referenceRows.tableKey, key))
+      .orderBy(asc(referenceRows.position))
+      .all();
+    return {
+      key: head.key,
+      title: head.title,
+      source: head.source,
+      columns: head.columns,
+      rows: rows.map((r) => ({ label: r.label, preset: r.preset, values: r.values })),
+    };
+  }
+
+  async listReferenceTables(): Promise<ReferenceTable[]> {
+    const keys = this.db.select({ key: referenceTables.key }).from(referenceTables).orderBy(asc(referenceTables.key)).all();
+    const out: ReferenceTable[] = [];
+    for (const { key } of keys) out.push((await this.getReferenceTable(key))!);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.sqlite.open) this.sqlite.close();
+  }
+}

@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/index.ts';
+import { storeContract } from './store-contract.ts';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'distillery-db-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+
+describe('SQLite RunStore', () => {
+  storeContract(() => openDatabase({ url: `sqlite:${path.join(tmp, `t${n++}.db`)}` }));
+
+  it('lives in DISTILLERY_HOME (home option) in WAL mode, migrated on open', async () => {
+    const home = path.join(tmp, 'home');
+    const store = await openDatabase({ home, url: undefined });
+    expect(store.dialect).toBe('sqlite');
+    expect(store.location).toBe(path.join(home, 'distillery.db'));
+    await store.close();
+    const raw = new Database(store.location, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    const tables = raw.prepare("select name from sqlite_master where type='table'").all() as { name: string }[];
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['runs', 'epochs', 'results', 'artifacts', 'run_queue']));
+    raw.close();
+    // reopening applies no migration twice
+    await (await openDatabase({ home })).close();
+  });
+
+  it('lists 10,000 runs a page at a time through indexes', async () => {
+    const store = await openDatabase({ url: `sqlite:${path.join(tmp, 'big.db')}` });
+    const raw = new Database(store.location);
+    const insert = raw.prepare(
+      "insert into runs (id, name, config, status, epochs_planned, created_at, updated_at) values (?, ?, '{}', ?, 1, ?, ?)",
+    );
+    const statuses = ['queued', 'running', 'interrupted', 'failed', 'done'];
+    raw.transaction(() => {
+      for (let i = 0; i < 10_000; i++) insert.run(`r${i}`, `run-${i}`, statuses[i % 5], i, i);
+    })();
+    const plan = raw
+      .prepare("explain query plan select * from runs where status = 'done' order by created_at desc limit 50")
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX/);
+    raw.close();
+    const page = await store.listRuns({ page: 3, pageSize: 50, filter: { status: ['done'] } });
+    expect(page.total).toBe(2000);
+    expect(page.rows).toHaveLength(50);
+    expect(page.rows[0].createdAt).toBe(9999 - 5 * 100); // done = i % 5 == 4, newest first, 100 rows skipped
+    await store.close();
+  });
+});
