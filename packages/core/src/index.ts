@@ -2,3 +2,5 @@
 export * from './config/run-config.ts';
 export * from './optim/index.ts';
 export type * from './train/types.ts';
+export * from './loss/index.ts';
+export * from './strategies/strategy.ts';
