@@ -1,0 +1,44 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/index.ts';
+import { startTestPostgres } from '../src/testing/pg-server.ts';
+import { storeContract } from './store-contract.ts';
+
+const pg = await startTestPostgres();
+if (pg.server) console.info(`PostgreSQL RunStore tests on ${pg.server.how}`);
+else console.warn(`skipping PostgreSQL RunStore tests: ${pg.reason}`);
+afterAll(async () => pg.server?.stop());
+
+describe.skipIf(!pg.server)('PostgreSQL RunStore (team mode, pg-boss queue)', () => {
+  const url = pg.server?.url ?? '';
+  // Each test gets its own database, so the contract's counts hold.
+  let n = 0;
+  let lastUrl = '';
+  const open = async () => {
+    const name = `t${n++}`;
+    const admin = await import('postgres').then((m) => m.default(url, { max: 1, onnotice: () => {} }));
+    await admin.unsafe(`create database ${name}`);
+    await admin.end();
+    lastUrl = url.replace(/\/postgres$/, `/${name}`);
+    return openDatabase({ url: lastUrl });
+  };
+  storeContract(open);
+
+  it('two stores racing for ten queued runs claim each exactly once', async () => {
+    const a = await open();
+    const b = await openDatabase({ url: lastUrl });
+    const ids = new Set<string>();
+    for (let i = 0; i < 10; i++) ids.add((await a.createRun({ name: `r${i}`, config: { epochs: 1 } })).id);
+    const claimed: string[] = [];
+    const drain = async (store: typeof a, worker: string) => {
+      for (;;) {
+        const run = await store.claimNextRun(worker, { leaseMs: 60_000 });
+        if (!run) return;
+        claimed.push(run.id);
+      }
+    };
+    await Promise.all([drain(a, 'wa'), drain(b, 'wb'), drain(a, 'wa2'), drain(b, 'wb2')]);
+    expect(claimed.sort()).toEqual([...ids].sort());
+    await a.close();
+    await b.close();
+  });
+});
