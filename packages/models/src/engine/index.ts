@@ -1,3 +1,12 @@
-// Browser-safe half of the engine: backend names and the wasm training kernels.
+// Browser-safe half of the engine: gradient registration, backend names, the training kernels.
+// The backend packages are imported BEFORE our kernels are registered: a backend registers its
+// stock kernels when first imported and would overwrite ours if it came later.
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import './register-gradients.ts';
+import { registerTrainingKernels } from './wasm-kernels/index.ts';
+
+registerTrainingKernels();
+
 export { ENGINE_BACKENDS, EngineError, isEngineBackend, type EngineBackend, type EngineBackendRequest } from './backends.ts';
-export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels/index.ts';
+export { registerTrainingKernels, registerWasmTrainingKernels, TRAINING_KERNELS, WASM_TRAINING_KERNELS } from './wasm-kernels/index.ts';

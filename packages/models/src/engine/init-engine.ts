@@ -3,7 +3,8 @@
 // Each worker thread has its own module instances, so each thread calls initEngine for itself.
 import * as tf from '@tensorflow/tfjs-core';
 import { ENGINE_BACKENDS, EngineError, isEngineBackend, type EngineBackend, type EngineBackendRequest } from './backends.ts';
-import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
+import { registerTrainingKernels } from './wasm-kernels/index.ts';
+import './index.ts'; // gradients and training kernels, registered on import
 
 export interface SkippedBackend {
   name: EngineBackend;
@@ -67,7 +68,7 @@ async function loadNative(packageName: string, hardware: string): Promise<string
 
 async function loadWasm(): Promise<string> {
   await import('@tensorflow/tfjs-backend-wasm');
-  registerWasmTrainingKernels();
+  registerTrainingKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error('@tensorflow/tfjs-backend-wasm failed to initialise (see the warning above)');
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;

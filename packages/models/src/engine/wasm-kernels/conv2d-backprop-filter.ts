@@ -15,13 +15,13 @@ import { convWithPadsOrCrops, disposeInfos, transpose, type WasmBackendLike } fr
 
 /**
  * Pads of the transposed-input convolution that yield exactly kh×kw outputs: the input keeps its
- * top/left pad, the bottom/right pad is whatever makes (H + pads - (s·(Ho-1)+1) + 1) equal kh;
+ * top/left pad, the bottom/right pad is whatever makes H + pads - s·(Ho-1) (the output size) equal kh;
  * it is negative when the forward conv never reached the last rows (e.g. `valid`, odd size, stride 2).
  */
 export function filterGradientPads(convInfo: backend_util.Conv2DInfo): [number, number, number, number] {
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inHeight, inWidth, outHeight, outWidth } = convInfo;
   const { top, left } = convInfo.padInfo;
-  return [top, kh - 1 + sh * (outHeight - 1) - inHeight - top, left, kw - 1 + sw * (outWidth - 1) - inWidth - left];
+  return [top, kh + sh * (outHeight - 1) - inHeight - top, left, kw + sw * (outWidth - 1) - inWidth - left];
 }
 
 function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: WasmBackendLike; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
