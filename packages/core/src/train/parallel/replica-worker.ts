@@ -1,0 +1,73 @@
+/**
+ * A gradient replica (worker thread): builds the same model as the training thread, and for each
+ * share of a batch copies the current parameters from shared memory, runs forward + loss + backward
+ * and writes its gradient into its shared slot. It never steps an optimiser: replica 0 applies the
+ * summed gradient and publishes the new parameters, so all replicas hold identical weights.
+ */
+import { parentPort } from 'node:worker_threads';
+import type * as tf from '@tensorflow/tfjs-core';
+import { computeGradients } from '../gradient-step.ts';
+import { buildFromFactory, type TrainableDetector } from '../trainable-model.ts';
+import { assignFrom, packInto } from './flat-layout.ts';
+import type { FromReplica, ReplicaInit, ToReplica } from './protocol.ts';
+
+if (!parentPort) throw new Error('replica-worker must run in a worker thread');
+const port = parentPort;
+
+let init: ReplicaInit | undefined;
+let model: TrainableDetector | undefined;
+let params: Map<string, tf.Variable> | undefined;
+let seenVersion = -1;
+
+function reply(m: FromReplica): void {
+  port.postMessage(m);
+}
+
+async function handle(m: ToReplica): Promise<void> {
+  if (m.type === 'init') {
+    init = m;
+    const { initEngine } = await import('@distillery/models/node');
+    await initEngine({ backend: m.backend });
+    model = await buildFromFactory(m.factory);
+    params = model.namedParameters();
+    reply({ type: 'ready' });
+    return;
+  }
+  if (m.type === 'close') {
+    model?.dispose();
+    port.close();
+    return;
+  }
+  if (!init || !model || !params) throw new Error('replica: step before init');
+  const version = Atomics.load(new Int32Array(init.control), 0);
+  if (version !== seenVersion) {
+    assignFrom(init.layout, new Float32Array(init.params), params);
+    seenVersion = version;
+  }
+  const { grads, losses } = await computeGradients({
+    model,
+    trainable: params,
+    images: m.part.images,
+    shape: m.part.shape,
+    targets: m.part.targets,
+    nTargets: m.part.nTargets,
+    lossMeta: init.lossMeta,
+    hyp: init.hyp,
+    strategies: [],
+    epoch: m.epoch,
+    iteration: m.iteration,
+    // Only replica 0's BN running statistics are kept (like DDP's broadcast_buffers).
+    updateStats: false,
+  });
+  packInto(init.layout, grads, new Float32Array(init.grads), new Uint8Array(init.present));
+  for (const g of grads.values()) g.dispose();
+  reply({ type: 'done', losses });
+}
+
+// Messages are handled one at a time, in order.
+let queue = Promise.resolve();
+port.on('message', (m: ToReplica) => {
+  queue = queue.then(() =>
+    handle(m).catch((e: unknown) => reply({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) })),
+  );
+});
