@@ -12,6 +12,7 @@ function epochMetrics(epoch: number): EpochRecord {
 }
 
 export function storeContract(open: () => Promise<RunStore>): void {
+  extraContract(open);
   it('creates, reads and lists runs with their config', async () => {
     const store = await open();
     const run = await store.createRun({ name: 'teacher', preset: 'vocs', config: config(3) });
@@ -141,4 +142,17 @@ export function storeContract(open: () => Promise<RunStore>): void {
 
 function result(map50: number) {
   return { precision: 0.4, recall: 0.7, map50, map5095: map50 / 2, params: 3_600_000, gmacs: 4.67, img: 640 };
+}
+
+export function extraContract(open: () => Promise<RunStore>): void {
+  it('stores uncountable FLOPs (NaN) as null', async () => {
+    const store = await open();
+    const run = await store.createRun({ name: 'n', config: config(1) });
+    await store.claimNextRun('w', { leaseMs: 60_000 });
+    await store.addArtifact(run.id, { kind: 'checkpoint-last', path: '/r/last.safetensors', bytes: 1, sha256: 'x', epoch: 0 });
+    expect((await store.getRun(run.id))?.checkpoint).toBe('/r/last.safetensors');
+    await store.finishRun(run.id, 'w', { ...result(0.1), gmacs: Number.NaN });
+    expect((await store.result(run.id))?.gmacs).toBeNull();
+    await store.close();
+  });
 }

@@ -81,7 +81,7 @@ export const results = pgTable(
     map50: doublePrecision('map50').notNull(),
     map5095: doublePrecision('map5095').notNull(),
     params: bigint('params', { mode: 'number' }).notNull(),
-    gmacs: doublePrecision('gmacs').notNull(),
+    gmacs: doublePrecision('gmacs'),
     img: integer('img').notNull(),
     recordedAt: bigint('recorded_at', { mode: 'number' }).notNull(),
   },

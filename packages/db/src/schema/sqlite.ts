@@ -82,7 +82,7 @@ export const results = sqliteTable(
     map50: real('map50').notNull(),
     map5095: real('map5095').notNull(),
     params: integer('params').notNull(),
-    gmacs: real('gmacs').notNull(),
+    gmacs: real('gmacs'),
     img: integer('img').notNull(),
     recordedAt: integer('recorded_at').notNull(),
   },

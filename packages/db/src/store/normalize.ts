@@ -81,7 +81,7 @@ export const FinalResultSchema = z.object({
   map50: finite,
   map5095: finite,
   params: z.number().int().min(0),
-  gmacs: finite.min(0),
+  gmacs: z.preprocess((v) => (typeof v === 'number' && Number.isNaN(v) ? null : v), finite.min(0).nullable()),
   img: z.number().int().positive(),
 });
 

@@ -42,6 +42,7 @@ import type {
   RunStore,
   Study,
 } from './types.ts';
+import { RESUME_CHECKPOINT_KINDS } from './types.ts';
 
 const { runs, epochs, results, artifacts, studies, studyStages, referenceTables, referenceRows } = schema;
 type Db = PostgresJsDatabase<typeof schema>;
@@ -345,7 +346,7 @@ export class PostgresRunStore implements RunStore {
         .insert(artifacts)
         .values({ runId, ...artifact, epoch: artifact.epoch ?? null, createdAt: now })
         .returning();
-      if (artifact.kind === 'checkpoint')
+      if (RESUME_CHECKPOINT_KINDS.includes(artifact.kind))
         await tx.update(runs).set({ checkpoint: artifact.path, updatedAt: now }).where(eq(runs.id, runId));
       return inserted;
     });

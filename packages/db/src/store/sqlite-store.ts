@@ -38,6 +38,7 @@ import type {
   RunStore,
   Study,
 } from './types.ts';
+import { RESUME_CHECKPOINT_KINDS } from './types.ts';
 
 const { runs, epochs, results, artifacts, studies, studyStages, referenceTables, referenceRows, runQueue } = schema;
 type Db = BetterSQLite3Database<typeof schema>;
@@ -385,7 +386,7 @@ export class SqliteRunStore implements RunStore {
         .values({ runId, ...artifact, epoch: artifact.epoch ?? null, createdAt: now })
         .returning()
         .get();
-      if (artifact.kind === 'checkpoint')
+      if (RESUME_CHECKPOINT_KINDS.includes(artifact.kind))
         tx.update(runs).set({ checkpoint: artifact.path, updatedAt: now }).where(eq(runs.id, runId)).run();
       return inserted;
     });

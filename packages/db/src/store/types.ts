@@ -77,11 +77,16 @@ export interface FinalResult {
   map50: number;
   map5095: number;
   params: number;
-  gmacs: number;
+  /** null when they could not be counted (core reports NaN; written as null). */
+  gmacs: number | null;
   img: number;
 }
 
+/** Artifact kinds that are the run's resume point. */
+export const RESUME_CHECKPOINT_KINDS: readonly string[] = ['checkpoint', 'checkpoint-last'];
+
 export interface ArtifactInput {
+  /** e.g. `checkpoint-last`, `checkpoint-best`, `plot`. */
   kind: string;
   path: string;
   bytes: number;
@@ -240,7 +245,8 @@ export interface RunStore {
   setRunDir(runId: string, runDir: string): Promise<void>;
   result(runId: string): Promise<FinalResult | null>;
 
-  /** Records an artifact; a `checkpoint` kind also becomes the run's resume point. */
+  /** Records an artifact; kinds `checkpoint` and `checkpoint-last` also become the run's resume point
+   *  (`Run.checkpoint`). */
   addArtifact(runId: string, artifact: ArtifactInput): Promise<Artifact>;
   artifacts(runId: string): Promise<Artifact[]>;
 

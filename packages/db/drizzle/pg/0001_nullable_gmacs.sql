@@ -1,0 +1,1 @@
+ALTER TABLE "results" ALTER COLUMN "gmacs" DROP NOT NULL;
