@@ -4,3 +4,4 @@ export * from './optim/index.ts';
 export type * from './train/types.ts';
 export * from './loss/index.ts';
 export * from './strategies/strategy.ts';
+export * from './data/index.ts';

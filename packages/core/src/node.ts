@@ -1,1 +1,2 @@
+export * from './data/node.ts';
 export {};
