@@ -1,0 +1,10 @@
+/** What the train worker and the main thread say to each other over the task's MessagePort. */
+import type { ArtifactInfo, EpochMetrics, StepProgress } from '@distillery/core';
+
+export type FromTrainWorker =
+  | { type: 'epoch'; id: number; metrics: EpochMetrics }
+  | { type: 'artifact'; id: number; artifact: ArtifactInfo }
+  | { type: 'step'; progress: StepProgress }
+  | { type: 'log'; line: string };
+
+export type ToTrainWorker = { type: 'abort'; reason: string } | { type: 'ack'; id: number };
