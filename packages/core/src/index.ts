@@ -3,5 +3,5 @@ export * from './config/run-config.ts';
 export * from './optim/index.ts';
 export type * from './train/types.ts';
 export * from './loss/index.ts';
-export * from './strategies/strategy.ts';
+export * from './strategies/index.ts';
 export * from './data/index.ts';

@@ -17,7 +17,12 @@ export function bceWithLogitsElementwise(logits: tf.Tensor, target: tf.Tensor, p
  * Mean BCE; with `focalGamma > 0` upstream's FocalLoss(gamma, alpha = 0.25):
  * `loss · (y·α + (1 − y)·(1 − α)) · (1 − p_t)^γ`.
  */
-export function bceWithLogitsMean(logits: tf.Tensor, target: tf.Tensor, posWeight = 1, focalGamma = 0): tf.Scalar {
+export function bceWithLogitsMean(
+  logits: tf.Tensor,
+  target: tf.Tensor,
+  posWeight = 1,
+  focalGamma = 0,
+): tf.Scalar {
   return tf.tidy(() => {
     let loss = bceWithLogitsElementwise(logits, target, posWeight);
     if (focalGamma > 0) {

@@ -44,10 +44,14 @@ export function buildTargets(
   anchorT: number,
 ): LevelTargets[] {
   if (targets.length % 6 !== 0) {
-    throw new Error(`targets: expected rows of 6 values (image, class, x, y, w, h), got ${targets.length} values`);
+    throw new Error(
+      `targets: expected rows of 6 values (image, class, x, y, w, h), got ${targets.length} values`,
+    );
   }
   if (grids.length !== meta.anchors.length) {
-    throw new Error(`got ${grids.length} output levels but the model has ${meta.anchors.length} anchor levels`);
+    throw new Error(
+      `got ${grids.length} output levels but the model has ${meta.anchors.length} anchor levels`,
+    );
   }
   const nt = targets.length / 6;
   return grids.map(([ny, nx], level) => {

@@ -23,7 +23,9 @@ export interface DetectionLoss {
 /** Checks the raw outputs against the model metadata; returns the `[ny, nx]` grid of each level. */
 export function outputGrids(raw: readonly tf.Tensor[], meta: LossModelMeta): Array<[number, number]> {
   if (raw.length !== meta.anchors.length) {
-    throw new Error(`loss: ${raw.length} output levels but the model has ${meta.anchors.length} anchor levels`);
+    throw new Error(
+      `loss: ${raw.length} output levels but the model has ${meta.anchors.length} anchor levels`,
+    );
   }
   return raw.map((p, i) => {
     const [bs, na, ny, nx, no] = p.shape;
@@ -32,22 +34,29 @@ export function outputGrids(raw: readonly tf.Tensor[], meta: LossModelMeta): Arr
         `loss: output level ${i} has shape [${p.shape.join(', ')}], expected [bs, ${meta.anchors[i].length}, ny, nx, ${meta.nc + 5}]`,
       );
     }
-    if (bs !== raw[0].shape[0]) throw new Error(`loss: output level ${i} has batch ${bs}, level 0 has ${raw[0].shape[0]}`);
+    if (bs !== raw[0].shape[0])
+      throw new Error(`loss: output level ${i} has batch ${bs}, level 0 has ${raw[0].shape[0]}`);
     return [ny, nx];
   });
 }
 
 /** Rejects targets upstream would mis-index: image outside the batch, class outside [0, nc). */
 export function validateTargets(targets: ArrayLike<number>, bs: number, nc: number): void {
-  if (targets.length % 6 !== 0) throw new Error(`targets: expected rows of 6 values, got ${targets.length} values`);
+  if (targets.length % 6 !== 0)
+    throw new Error(`targets: expected rows of 6 values, got ${targets.length} values`);
   for (let i = 0; i < targets.length / 6; i++) {
     const row = Array.from({ length: 6 }, (_, k) => targets[i * 6 + k]);
     const [img, cls, x, y, w, h] = row;
-    if (!row.every(Number.isFinite)) throw new Error(`targets row ${i}: non-finite value [${row.join(', ')}]`);
-    if (!Number.isInteger(img) || img < 0 || img >= bs) throw new Error(`targets row ${i}: image index ${img} outside the batch of ${bs}`);
-    if (!Number.isInteger(cls) || cls < 0 || cls >= nc) throw new Error(`targets row ${i}: class ${cls} outside [0, ${nc})`);
+    if (!row.every(Number.isFinite))
+      throw new Error(`targets row ${i}: non-finite value [${row.join(', ')}]`);
+    if (!Number.isInteger(img) || img < 0 || img >= bs)
+      throw new Error(`targets row ${i}: image index ${img} outside the batch of ${bs}`);
+    if (!Number.isInteger(cls) || cls < 0 || cls >= nc)
+      throw new Error(`targets row ${i}: class ${cls} outside [0, ${nc})`);
     if (x < 0 || x > 1 || y < 0 || y > 1 || !(w > 0) || !(h > 0)) {
-      throw new Error(`targets row ${i}: box (${x}, ${y}, ${w}, ${h}) is not a normalised xywh box with positive size`);
+      throw new Error(
+        `targets row ${i}: box (${x}, ${y}, ${w}, ${h}) is not a normalised xywh box with positive size`,
+      );
     }
   }
 }
@@ -62,7 +71,11 @@ function levelLoss(pi: tf.Tensor5D, lt: LevelTargets, meta: LossModelMeta, hyp: 
   const objLogits = tf.squeeze(tf.slice(pi, [0, 0, 0, 0, 4], [bs, na, ny, nx, 1]), [4]);
   if (lt.n === 0) {
     const zero = tf.scalar(0);
-    return { lbox: zero, lcls: zero, lobj: bceWithLogitsMean(objLogits, tf.zerosLike(objLogits), hyp.obj_pw, hyp.fl_gamma) };
+    return {
+      lbox: zero,
+      lcls: zero,
+      lobj: bceWithLogitsMean(objLogits, tf.zerosLike(objLogits), hyp.obj_pw, hyp.fl_gamma),
+    };
   }
   // tfjs has no gradient for gatherND/scatterND: address cells through a flat [cells, no] view and
   // gather (GatherV2 has one).
@@ -76,7 +89,12 @@ function levelLoss(pi: tf.Tensor5D, lt: LevelTargets, meta: LossModelMeta, hyp: 
   const pwh = tf.mul(tf.square(tf.mul(tf.slice(sig, [0, 2], [-1, 2]), 2)), anchors) as tf.Tensor2D;
   const tbox = tf.tensor2d(lt.tbox, [lt.n, 4]);
   const pred: BoxColumns = { x: column(pxy, 0), y: column(pxy, 1), w: column(pwh, 0), h: column(pwh, 1) };
-  const target: BoxColumns = { x: column(tbox, 0), y: column(tbox, 1), w: column(tbox, 2), h: column(tbox, 3) };
+  const target: BoxColumns = {
+    x: column(tbox, 0),
+    y: column(tbox, 1),
+    w: column(tbox, 2),
+    h: column(tbox, 3),
+  };
 
   let lbox: tf.Scalar;
   let iou: tf.Tensor1D;
@@ -93,10 +111,12 @@ function levelLoss(pi: tf.Tensor5D, lt: LevelTargets, meta: LossModelMeta, hyp: 
   const objValue = tf.add(1 - gr, tf.mul(gr, tf.relu(stopGradient(iou))));
   const writer = new Int32Array(bs * na * ny * nx).fill(lt.n);
   for (let i = 0; i < lt.n; i++) writer[cells[i]] = i;
-  const tobj = tf.reshape(
-    tf.gather(tf.concat([objValue, tf.zeros([1])]), tf.tensor1d(writer, 'int32')),
-    [bs, na, ny, nx],
-  );
+  const tobj = tf.reshape(tf.gather(tf.concat([objValue, tf.zeros([1])]), tf.tensor1d(writer, 'int32')), [
+    bs,
+    na,
+    ny,
+    nx,
+  ]);
   const lobj = bceWithLogitsMean(objLogits, tobj, hyp.obj_pw, hyp.fl_gamma);
 
   let lcls: tf.Scalar = tf.scalar(0);

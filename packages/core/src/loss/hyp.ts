@@ -59,7 +59,9 @@ export function lossMetaFromModel(model: {
   return {
     nc: model.nc,
     anchors: model.anchors.map((level, i) =>
-      level.map((wh) => [Math.fround(wh[0] / model.strides[i]), Math.fround(wh[1] / model.strides[i])] as const),
+      level.map(
+        (wh) => [Math.fround(wh[0] / model.strides[i]), Math.fround(wh[1] / model.strides[i])] as const,
+      ),
     ),
     gr: 1.0,
   };

@@ -45,12 +45,19 @@ export interface Detector {
   /** Per level, per anchor `[w, h]` in pixels. */
   readonly anchors: ReadonlyArray<ReadonlyArray<readonly number[]>>;
   forward(x: tf.Tensor4D, opts: DetectorForwardOptions): DetectorOutput;
+  /** Every module, root first, in PyTorch `model.modules()` order (the sparsity rule indexes it). */
+  namedModules?(): Array<[string, ModuleLike]>;
   dispose?(): void;
 }
 
 /** Anything with trainable parameters named like a PyTorch state_dict (contract 1 `Module` fits). */
 export interface ParameterOwner {
   namedParameters(): Iterable<[string, tf.Variable]>;
+}
+
+/** A module of the model tree (contract 1 `Module`), as far as strategies look at it. */
+export interface ModuleLike extends ParameterOwner {
+  namedBuffers?(): Iterable<[string, tf.Variable]>;
 }
 
 /** Given once to `setup`. */
