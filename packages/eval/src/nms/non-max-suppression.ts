@@ -1,7 +1,8 @@
 /**
  * Upstream `utils/utils.py::non_max_suppression` for one image, rule for rule:
  * - rows with objectness > conf_thres; conf = obj·cls (float32);
- * - `fast |= conf_thres > 0.001`; not fast ⇒ merge-NMS and multi-label (when nc > 1);
+ * - `fast |= conf_thres > 0.001`; not fast ⇒ merge-NMS; multi-label whenever nc > 1 (this fork's
+ *   version: `fast` only switches merge off);
  * - multi-label: one candidate per (row, class) with conf > conf_thres, row-major; else the best class;
  * - optional class filter; batched NMS via a class offset of 4096 px (0 when agnostic);
  * - at most `maxDet` (300) kept; merge when 1 < n < 3000: kept box = IoU(>thr)·score-weighted mean of
@@ -14,7 +15,7 @@ import { nmsIndices } from './torchvision-nms.ts';
 export interface NmsOptions {
   confThres?: number;
   iouThres?: number;
-  /** train.py's warm-up mode: no merge, single label. Forced on when confThres > 0.001, as upstream. */
+  /** train.py's warm-up mode: no merge-NMS. Forced on when confThres > 0.001, as upstream. */
   fast?: boolean;
   /** Keep only these classes. */
   classes?: number[];
@@ -43,7 +44,7 @@ export function nonMaxSuppression(pred: ArrayLike<number>, no: number, options: 
   const nc = no - 5;
   const fast = (options.fast ?? false) || confThres > 0.001;
   const merge = options.merge ?? !fast;
-  const multiLabel = options.multiLabel ?? (!fast && nc > 1);
+  const multiLabel = options.multiLabel ?? nc > 1;
   const redundant = options.redundant ?? true;
   const classFilter = options.classes && options.classes.length > 0 ? new Set(options.classes) : null;
   const rows = Math.floor(pred.length / no);

@@ -2,7 +2,7 @@
  * Detections as a JSON list, in either of two forms:
  * - COCO results: `{image_id, category_id, bbox: [x, y, w, h], score}`;
  * - VOC per-image form: `{image_id, category: "<class name>", bbox: [xmin, ymin, xmax, ymax], score}`.
- * The form is taken from the first record (`category` name ⇒ VOC) unless given. Every record must
+ * In `auto` mode each record's form follows its fields (`category` name ⇒ VOC corners). Every record must
  * name a known image and category and carry a finite score and a box with non-negative size.
  */
 import { DetectionsBuilder } from '../dataset/builder.ts';
@@ -26,8 +26,6 @@ export function detectionsFromObject(doc: unknown, source: string, gt: GroundTru
     catById.set(c.id, k);
     if (!catByName.has(c.name)) catByName.set(c.name, k);
   });
-  let form = format;
-  if (form === 'auto') form = list.length > 0 && isRecord(list[0]) && typeof list[0].category === 'string' ? 'voc' : 'coco';
   const out = new DetectionsBuilder(list.length);
   for (let i = 0; i < list.length; i++) {
     const r = list[i];
@@ -43,6 +41,7 @@ export function detectionsFromObject(doc: unknown, source: string, gt: GroundTru
       cat = typeof r.category_id === 'number' ? catById.get(r.category_id) : undefined;
       if (cat === undefined) throw new EvalInputError(source, where, `unknown category_id ${JSON.stringify(r.category_id)}`);
     }
+    const form = format === 'auto' ? (typeof r.category === 'string' ? 'voc' : 'coco') : format;
     const score = finiteNumber(r.score, source, where, 'score');
     const b = box4(r.bbox, source, where);
     if (form === 'coco') {
