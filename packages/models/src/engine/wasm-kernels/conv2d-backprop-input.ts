@@ -1,7 +1,7 @@
 // Conv2DBackpropInput (the input gradient of a convolution, a.k.a. transposed convolution) on wasm,
-// as ONE forward convolution: dy, with (stride-1) zeros inserted between pixels, convolved at
-// stride 1 with the spatially flipped filter whose in/out channels are swapped. The forward conv
-// runs in XNNPACK; the stock kernel is a scalar loop and measured ~10x slower than forward.
+// as forward convolutions (XNNPACK) of dy with the spatially flipped filter whose in/out channels
+// are swapped: one at stride 1, one per output phase at stride 2 (see convInputGradient). The stock
+// kernel is a scalar loop and measured ~10x slower than forward.
 import {
   backend_util,
   Conv2DBackpropInput,
@@ -10,7 +10,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { convWithPadsOrCrops, dilateHW, disposeInfos, runWasmKernel, transpose, type WasmBackendLike } from './kernel-utils.ts';
+import { convWithPadsOrCrops, disposeInfos, padOrCropHW, reshape, runWasmKernel, transpose, type WasmBackendLike } from './kernel-utils.ts';
 
 /** Flips a HWIO filter in space and swaps I/O: W[a,b,ci,co] → W'[kh-1-a,kw-1-b,co,ci]. */
 export function flipAndSwapFilter(b: WasmBackendLike, filter: TensorInfo): TensorInfo {
@@ -20,10 +20,38 @@ export function flipAndSwapFilter(b: WasmBackendLike, filter: TensorInfo): Tenso
   return swapped;
 }
 
+/** One output phase of a strided input gradient along one axis (see convInputGradient). */
+interface Phase {
+  /** Number of filter taps that reach this phase (0 when the stride skips every tap, e.g. 1x1 s2). */
+  taps: number;
+  /** First index of the sub-filter in the FLIPPED filter; its taps are `stride` apart. */
+  flippedBegin: number;
+  /** Pads of the stride-1 convolution of dy with the sub-filter (may be negative = crop). */
+  padBefore: number;
+  padAfter: number;
+  /** Output rows of this phase: positions y = stride·u + r, u = 0..size-1. */
+  size: number;
+}
+
 /**
- * Gradient of a stride-s convolution with respect to its input, as a stride-1 convolution of the
- * zero-dilated `dy`. Padding: top = kh-1-padTop, bottom = H - dilatedH + padTop (likewise for W);
- * negative values (exotic explicit pads) become crops.
+ * Phase r of a stride-s input gradient along one axis: dx[s·u + r] = Σ_t dy[u + q - t] · W[a0 + s·t]
+ * with a0 = (r + pad) mod s and q = (r + pad - a0) / s, i.e. a stride-1 correlation of dy with the
+ * taps a0, a0+s, ... flipped. Each phase costs only its own taps, so the s·s phases together cost
+ * exactly one forward convolution, instead of s·s times that for zero-dilated dy.
+ */
+function phase(r: number, stride: number, kernel: number, padBefore: number, inSize: number, outSize: number): Phase {
+  const a0 = (r + padBefore) % stride;
+  const taps = a0 < kernel ? Math.ceil((kernel - a0) / stride) : 0;
+  const q = (r + padBefore - a0) / stride;
+  const size = Math.max(0, Math.ceil((inSize - r) / stride));
+  const before = taps - 1 - q;
+  return { taps, flippedBegin: kernel - 1 - a0 - stride * (taps - 1), padBefore: before, padAfter: size - outSize + taps - 1 - before, size };
+}
+
+/**
+ * Gradient of a convolution with respect to its input, from forward convolutions (XNNPACK) of dy
+ * with the flipped filter. Stride 1: one convolution. Stride s: one small convolution per output
+ * phase (s·s of them), interleaved back into the full image.
  */
 export function convInputGradient(
   b: WasmBackendLike,
@@ -32,13 +60,50 @@ export function convInputGradient(
   convInfo: backend_util.Conv2DInfo,
   kernelName: 'Conv2D' | 'DepthwiseConv2dNative',
 ): TensorInfo {
-  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inHeight, inWidth } = convInfo;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inHeight, inWidth, outHeight, outWidth, batchSize } = convInfo;
   const { top, left } = convInfo.padInfo;
-  const dilated = dilateHW(b, dy, sh, sw);
-  const [, dh, dw] = dilated.shape;
-  const pads: [number, number, number, number] = [kh - 1 - top, inHeight - dh + top, kw - 1 - left, inWidth - dw + left];
-  const dx = convWithPadsOrCrops(b, kernelName, dilated, flippedFilter, pads, [1, 1]);
-  disposeInfos(b, dilated);
+  if (sh === 1 && sw === 1) {
+    const pads: [number, number, number, number] = [kh - 1 - top, inHeight - outHeight + top, kw - 1 - left, inWidth - outWidth + left];
+    return convWithPadsOrCrops(b, kernelName, dy, flippedFilter, pads, [1, 1]);
+  }
+  const channels = kernelName === 'Conv2D' ? flippedFilter.shape[3] : flippedFilter.shape[2];
+  const rowPhases = Array.from({ length: sh }, (_, r) => phase(r, sh, kh, top, inHeight, outHeight));
+  const colPhases = Array.from({ length: sw }, (_, r) => phase(r, sw, kw, left, inWidth, outWidth));
+  const fullRows = Math.ceil(inHeight / sh);
+  const fullCols = Math.ceil(inWidth / sw);
+  // Phases are laid out [sh, sw, N, U, V, C] (a concat along the outermost axis is one block copy
+  // per input) and interleaved by one transpose; Pack along an inner axis copies row by row in JS.
+  const parts: TensorInfo[] = [];
+  for (const pr of rowPhases) {
+    for (const pc of colPhases) {
+      let part: TensorInfo;
+      if (pr.taps === 0 || pc.taps === 0) {
+        part = runWasmKernel(b, 'Fill', {}, { shape: [batchSize, fullRows, fullCols, channels], value: 0, dtype: 'float32' });
+      } else {
+        const sub = runWasmKernel(b, 'StridedSlice', { x: flippedFilter }, {
+          begin: [pr.flippedBegin, pc.flippedBegin, 0, 0],
+          end: [pr.flippedBegin + sh * (pr.taps - 1) + 1, pc.flippedBegin + sw * (pc.taps - 1) + 1, flippedFilter.shape[2], flippedFilter.shape[3]],
+          strides: [sh, sw, 1, 1],
+          beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
+        });
+        const conv = convWithPadsOrCrops(b, kernelName, dy, sub, [pr.padBefore, pr.padAfter, pc.padBefore, pc.padAfter], [1, 1]);
+        // Phases of an odd-sized image differ by one row/column: pad all to the same size.
+        part = pr.size === fullRows && pc.size === fullCols ? conv : padOrCropHW(b, conv, 0, fullRows - pr.size, 0, fullCols - pc.size);
+        disposeInfos(b, sub);
+        if (part !== conv) disposeInfos(b, conv);
+      }
+      parts.push(part);
+    }
+  }
+  const flatParts = parts.map((p) => reshape(b, p, [1, batchSize * fullRows * fullCols * channels]));
+  const stacked = runWasmKernel(b, 'Concat', flatParts, { axis: 0 });
+  const phases = reshape(b, stacked, [sh, sw, batchSize, fullRows, fullCols, channels]);
+  const interleaved = transpose(b, phases, [2, 3, 0, 4, 1, 5]); // [N, U, sh, V, sw, C]
+  const image = reshape(b, interleaved, [batchSize, fullRows * sh, fullCols * sw, channels]);
+  const dx = fullRows * sh === inHeight && fullCols * sw === inWidth
+    ? runWasmKernel(b, 'Identity', { x: image })
+    : runWasmKernel(b, 'Slice', { x: image }, { begin: [0, 0, 0, 0], size: [batchSize, inHeight, inWidth, channels] });
+  disposeInfos(b, ...parts, ...flatParts, stacked, phases, interleaved, image);
   return dx;
 }
 

@@ -12,12 +12,13 @@ export interface WasmBackendLike extends KernelBackend {
 export function runWasmKernel(
   backend: WasmBackendLike,
   kernelName: string,
-  inputs: Record<string, TensorInfo>,
+  inputs: Record<string, TensorInfo> | TensorInfo[],
   attrs: NamedAttrMap = {},
 ): TensorInfo {
   const config = getKernel(kernelName, 'wasm');
   if (config === undefined) throw new Error(`wasm kernel ${kernelName} is not registered`);
-  const out = config.kernelFunc({ inputs, attrs, backend });
+  // Pack/Concat take their inputs as an array, every other kernel by name.
+  const out = config.kernelFunc({ inputs: inputs as Record<string, TensorInfo>, attrs, backend });
   if (Array.isArray(out)) throw new Error(`wasm kernel ${kernelName} returned several outputs`);
   return out;
 }

@@ -1,0 +1,50 @@
+/**
+ * upstream `BottleneckCSP(c1, c2, n, shortcut)`: c_ = int(c2/2); y1 = cv3(m(cv1(x))), y2 = cv2(x) (cv2/cv3
+ * plain 1×1 convs without BN); out = cv4(LeakyReLU(bn(cat(y1, y2)))); m = n Bottlenecks with e = 1.
+ * Its own `bn` follows a concatenation, so `fuse()` leaves it alone (as upstream does).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, type ForwardContext } from '../nn/module.ts';
+import type { Rng } from '../nn/random.ts';
+import { Sequential, type Block } from '../nn/sequential.ts';
+import { numel, type Profiler, type Shape4 } from '../flops/profiler.ts';
+import { Conv } from './conv.ts';
+import { Conv2d } from './conv2d.ts';
+import { BatchNorm2d } from './batch-norm.ts';
+import { Bottleneck } from './bottleneck.ts';
+
+export class BottleneckCSP extends Module implements Block {
+  readonly cv1: Conv;
+  readonly cv2: Conv2d;
+  readonly cv3: Conv2d;
+  readonly cv4: Conv;
+  readonly bn: BatchNorm2d;
+  readonly m: Sequential;
+
+  constructor(c1: number, c2: number, n = 1, shortcut = true, e = 0.5, rng?: Rng) {
+    super();
+    const hidden = Math.trunc(c2 * e);
+    this.cv1 = this.registerModule('cv1', new Conv(c1, hidden, 1, 1, rng));
+    this.cv2 = this.registerModule('cv2', new Conv2d(c1, hidden, 1, { bias: false, rng }));
+    this.cv3 = this.registerModule('cv3', new Conv2d(hidden, hidden, 1, { bias: false, rng }));
+    this.cv4 = this.registerModule('cv4', new Conv(c2, c2, 1, 1, rng));
+    this.bn = this.registerModule('bn', new BatchNorm2d(2 * hidden));
+    const blocks = Array.from({ length: n }, () => new Bottleneck(hidden, hidden, shortcut, 1.0, rng));
+    this.m = this.registerModule('m', new Sequential(blocks));
+  }
+
+  forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
+    const y1 = this.cv3.forward(this.m.forward(this.cv1.forward(x, ctx), ctx));
+    const y2 = this.cv2.forward(x);
+    return this.cv4.forward(tf.leakyRelu(this.bn.forward(tf.concat([y1, y2], 3), ctx), 0.1), ctx);
+  }
+
+  profile(input: Shape4, p: Profiler): Shape4 {
+    const y1 = this.cv3.profile(this.m.profile(this.cv1.profile(input, p), p), p);
+    const y2 = this.cv2.profile(input, p);
+    const cat: Shape4 = [y1[0], y1[1], y1[2], y1[3] + y2[3]];
+    this.bn.profile(cat, p);
+    p.macs += numel(cat); // LeakyReLU
+    return this.cv4.profile(cat, p);
+  }
+}

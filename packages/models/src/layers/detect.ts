@@ -1,0 +1,84 @@
+/**
+ * upstream `Detect(nc, anchors)`: holds the anchors (`anchors` [nl, na, 2] in grid units = pixels/stride,
+ * `anchor_grid` [nl, 1, na, 1, 1, 2] in pixels) and turns the head convs' outputs into
+ *  - raw (training layout): NHWC `[bs, ny, nx, na·no]` → `[bs, na, ny, nx, no]` (channel a·no + k = anchor a, field k);
+ *  - decoded (inference): σ of every field, `xy = (2σ − 0.5 + grid)·stride`, `wh = (2σ)²·anchor_grid`,
+ *    rows per level in (anchor, y, x) order, levels concatenated: `[bs, Σ na·ny·nx, no]`.
+ * The arithmetic follows upstream's operation order, so decoding is float32-exact given the same σ.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Module } from '../nn/module.ts';
+
+export class Detect extends Module {
+  readonly nl: number;
+  readonly na: number;
+  readonly no: number;
+
+  /**
+   * @param anchorsPixels per level, flat `[w0, h0, w1, h1, …]` in pixels (the YAML form).
+   * @param strides per level (8, 16, 32 for P3–P5).
+   */
+  constructor(
+    readonly nc: number,
+    anchorsPixels: number[][],
+    readonly strides: number[],
+  ) {
+    super();
+    this.nl = anchorsPixels.length;
+    this.na = anchorsPixels[0].length / 2;
+    this.no = nc + 5;
+    if (strides.length !== this.nl) throw new Error(`Detect: ${this.nl} anchor levels but ${strides.length} inputs`);
+    const flat = anchorsPixels.flat();
+    const grid = flat.map((v, i) => v / strides[Math.floor(i / (2 * this.na))]);
+    this.registerBuffer('anchors', tf.tensor3d(grid, [this.nl, this.na, 2]));
+    this.registerBuffer('anchor_grid', tf.tensor(flat, [this.nl, 1, this.na, 1, 1, 2]));
+  }
+
+  /** Head conv output (NHWC) → `[bs, na, ny, nx, no]`. */
+  toRaw(x: tf.Tensor4D): tf.Tensor5D {
+    const [bs, ny, nx, c] = x.shape;
+    if (c !== this.na * this.no) throw new Error(`Detect: input has ${c} channels, needs na·(nc+5) = ${this.na * this.no}`);
+    return tf.transpose(tf.reshape(x, [bs, ny, nx, this.na, this.no]), [0, 3, 1, 2, 4]);
+  }
+
+  /** Decoded boxes for all levels: `[bs, rows, no]` (cx, cy, w, h in pixels, objectness, class probabilities). */
+  decode(raw: tf.Tensor5D[]): tf.Tensor3D {
+    return tf.tidy(() => tf.concat(raw.map((r, i) => this.decodeLevel(r, i)), 1) as tf.Tensor3D);
+  }
+
+  private decodeLevel(raw: tf.Tensor5D, level: number): tf.Tensor3D {
+    const [bs, na, ny, nx, no] = raw.shape;
+    const rows = na * ny * nx;
+    const y = tf.sigmoid(tf.reshape(raw, [bs, rows, no]));
+    const cells = ny * nx;
+    const gridData = new Float32Array(rows * 2);
+    for (let a = 0; a < na; a++)
+      for (let gy = 0; gy < ny; gy++)
+        for (let gx = 0; gx < nx; gx++) {
+          const r = (a * cells + gy * nx + gx) * 2;
+          gridData[r] = gx;
+          gridData[r + 1] = gy;
+        }
+    const grid = tf.tensor3d(gridData, [1, rows, 2]);
+    const anchorGrid = tf.reshape(
+      tf.tile(tf.reshape(tf.slice(this.get('anchor_grid'), [level, 0, 0, 0, 0, 0], [1, 1, na, 1, 1, 2]), [1, na, 1, 2]), [1, 1, cells, 1]),
+      [1, rows, 2],
+    );
+    const xy = tf.mul(tf.add(tf.sub(tf.mul(tf.slice(y, [0, 0, 0], [bs, rows, 2]), 2), 0.5), grid), this.strides[level]);
+    const wh = tf.mul(tf.square(tf.mul(tf.slice(y, [0, 0, 2], [bs, rows, 2]), 2)), anchorGrid);
+    const rest = tf.slice(y, [0, 0, 4], [bs, rows, no - 4]);
+    return tf.concat([xy, wh, rest], 2) as tf.Tensor3D;
+  }
+
+  /** Anchors in pixels, per level `[[w, h] × na]` (read from the buffer, so loaded checkpoints count). */
+  anchorsPixels(): number[][][] {
+    const a = this.get('anchor_grid').dataSync();
+    return Array.from({ length: this.nl }, (_, l) => Array.from({ length: this.na }, (_, k) => [a[(l * this.na + k) * 2], a[(l * this.na + k) * 2 + 1]]));
+  }
+
+  /** Anchors in grid units (pixels / stride), per level, as the loss wants them. */
+  anchorsGrid(): number[][][] {
+    const a = this.get('anchors').dataSync();
+    return Array.from({ length: this.nl }, (_, l) => Array.from({ length: this.na }, (_, k) => [a[(l * this.na + k) * 2], a[(l * this.na + k) * 2 + 1]]));
+  }
+}
