@@ -83,7 +83,7 @@ export function batchMoments(x: tf.Tensor4D): { mean: tf.Tensor1D; variance: tf.
   const c = x.shape[3];
   const rows = x.size / c;
   const flat = tf.reshape(x, [rows, c]);
-  const mean = tf.div(twoStageSum(flat), rows) as tf.Tensor1D;
+  const mean = tf.div(twoStageSum(flat as tf.Tensor2D), rows) as tf.Tensor1D;
   const variance = tf.div(twoStageSum(tf.square(tf.sub(flat, mean)) as tf.Tensor2D), rows) as tf.Tensor1D;
   return { mean, variance };
 }

@@ -71,8 +71,9 @@ export function convInputGradient(
   const colPhases = Array.from({ length: sw }, (_, r) => phase(r, sw, kw, left, inWidth, outWidth));
   const fullRows = Math.ceil(inHeight / sh);
   const fullCols = Math.ceil(inWidth / sw);
-  // Phases are laid out [sh, sw, N, U, V, C] (a concat along the outermost axis is one block copy
-  // per input) and interleaved by one transpose; Pack along an inner axis copies row by row in JS.
+  // Phases are laid out [sh, sw, N·U, V, C] (a concat along the outermost axis is one block copy
+  // per input) and interleaved into [N·U, sh, V, sw, C] by two transposes of rank <= 4 (the wasm
+  // transpose of rank 5-6 is a slow generic loop; Pack along an inner axis copies row by row in JS).
   const parts: TensorInfo[] = [];
   for (const pr of rowPhases) {
     for (const pc of colPhases) {
@@ -97,13 +98,16 @@ export function convInputGradient(
   }
   const flatParts = parts.map((p) => reshape(b, p, [1, batchSize * fullRows * fullCols * channels]));
   const stacked = runWasmKernel(b, 'Concat', flatParts, { axis: 0 });
-  const phases = reshape(b, stacked, [sh, sw, batchSize, fullRows, fullCols, channels]);
-  const interleaved = transpose(b, phases, [2, 3, 0, 4, 1, 5]); // [N, U, sh, V, sw, C]
+  const m = batchSize * fullRows;
+  const phases = reshape(b, stacked, [sh, sw, m * fullCols, channels]);
+  const columnsInterleaved = transpose(b, phases, [0, 2, 1, 3]); // [sh, (N·U, V), sw, C]
+  const rowsFirst = reshape(b, columnsInterleaved, [sh, m, fullCols * sw * channels]);
+  const interleaved = transpose(b, rowsFirst, [1, 0, 2]); // [N·U, sh, V·sw·C]
   const image = reshape(b, interleaved, [batchSize, fullRows * sh, fullCols * sw, channels]);
   const dx = fullRows * sh === inHeight && fullCols * sw === inWidth
     ? runWasmKernel(b, 'Identity', { x: image })
     : runWasmKernel(b, 'Slice', { x: image }, { begin: [0, 0, 0, 0], size: [batchSize, inHeight, inWidth, channels] });
-  disposeInfos(b, ...parts, ...flatParts, stacked, phases, interleaved, image);
+  disposeInfos(b, ...parts, ...flatParts, stacked, phases, columnsInterleaved, rowsFirst, interleaved, image);
   return dx;
 }
 
