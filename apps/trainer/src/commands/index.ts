@@ -3,7 +3,14 @@
  * To add a command: ONE import line and ONE call below.
  */
 import type { Command } from 'commander';
+import { register as registerRun } from './run.ts';
+import { register as registerResume } from './resume.ts';
+import { register as registerWorker } from './worker.ts';
+import { register as registerRuns } from './runs.ts';
 
 export function registerCommands(program: Command): void {
-  void program;
+  registerRun(program);
+  registerResume(program);
+  registerWorker(program);
+  registerRuns(program);
 }
