@@ -27,6 +27,8 @@ export interface TrainingPosition {
   epochLossSums?: Record<string, number>;
   epochImages?: number;
   epochSeconds?: number;
+  /** Training half of the last finished epoch's metrics while its evaluation is still pending. */
+  pendingEpoch?: Omit<EpochMetrics, 'precision' | 'recall' | 'map50' | 'map5095'>;
   /** Metrics of the finished epochs. */
   history: EpochMetrics[];
 }

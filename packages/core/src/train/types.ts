@@ -3,6 +3,8 @@
  * (it reads data sets and writes checkpoints); these types are isomorphic so the web app can use them.
  */
 import type { RunConfig } from '../config/run-config.ts';
+import type { SampleSource } from '../data/loader/sample-source.ts';
+import type { Detector } from '../strategies/strategy.ts';
 
 /** What the trainer stores per epoch. Losses are epoch means of upstream's `loss_items` (not ×bs). */
 export interface EpochMetrics {
@@ -123,7 +125,12 @@ export interface TrainOptions {
   onArtifact?(artifact: ArtifactInfo): void | Promise<void>;
   onLog?(line: string): void;
   /** Loads samples (e.g. a Piscina pool); default: in-thread. Passed to the data engineer's DataLoader. */
-  sampleSource?: unknown;
+  sampleSource?: SampleSource;
+  /**
+   * Loads a distillation teacher by reference (run id, path...); default: the reference is a checkpoint
+   * file written by `train` (its EMA weights).
+   */
+  loadTeacher?(ref: string): Promise<Detector>;
   /** Evaluates the EMA weights after each epoch; default: in-thread (blocking). */
   evaluator?: Evaluator;
   /** Where `data: 'demo'` is generated; default `$DISTILLERY_HOME/datasets` (or `~/.distillery/datasets`). */
