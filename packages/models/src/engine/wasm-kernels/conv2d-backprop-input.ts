@@ -10,14 +10,12 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { convWithPadsOrCrops, disposeInfos, padOrCropHW, reshape, runWasmKernel, transpose, type WasmBackendLike } from './kernel-utils.ts';
+import { convWithPadsOrCrops, disposeInfos, padOrCropHW, remapFilter, reshape, runWasmKernel, transpose, type WasmBackendLike } from './kernel-utils.ts';
 
-/** Flips a HWIO filter in space and swaps I/O: W[a,b,ci,co] → W'[kh-1-a,kw-1-b,co,ci]. */
+/** Flips a HWIO filter in space and swaps I/O: W'[a,b,co,ci] = W[kh-1-a, kw-1-b, ci, co]. */
 export function flipAndSwapFilter(b: WasmBackendLike, filter: TensorInfo): TensorInfo {
-  const reversed = runWasmKernel(b, 'Reverse', { x: filter }, { dims: [0, 1] });
-  const swapped = transpose(b, reversed, [0, 1, 3, 2]);
-  disposeInfos(b, reversed);
-  return swapped;
+  const [kh, kw, ci, co] = filter.shape;
+  return remapFilter(b, filter, [kh, kw, co, ci], (a, bb, o, i) => ((kh - 1 - a) * kw + (kw - 1 - bb)) * ci * co + i * co + o);
 }
 
 /** One output phase of a strided input gradient along one axis (see convInputGradient). */
@@ -81,12 +79,9 @@ export function convInputGradient(
       if (pr.taps === 0 || pc.taps === 0) {
         part = runWasmKernel(b, 'Fill', {}, { shape: [batchSize, fullRows, fullCols, channels], value: 0, dtype: 'float32' });
       } else {
-        const sub = runWasmKernel(b, 'StridedSlice', { x: flippedFilter }, {
-          begin: [pr.flippedBegin, pc.flippedBegin, 0, 0],
-          end: [pr.flippedBegin + sh * (pr.taps - 1) + 1, pc.flippedBegin + sw * (pc.taps - 1) + 1, flippedFilter.shape[2], flippedFilter.shape[3]],
-          strides: [sh, sw, 1, 1],
-          beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-        });
+        const [, fw, fi, fo] = flippedFilter.shape;
+        const sub = remapFilter(b, flippedFilter, [pr.taps, pc.taps, fi, fo], (t, u, i, o) =>
+          ((pr.flippedBegin + sh * t) * fw + pc.flippedBegin + sw * u) * fi * fo + i * fo + o);
         const conv = convWithPadsOrCrops(b, kernelName, dy, sub, [pr.padBefore, pr.padAfter, pc.padBefore, pc.padAfter], [1, 1]);
         // Phases of an odd-sized image differ by one row/column: pad all to the same size.
         part = pr.size === fullRows && pc.size === fullCols ? conv : padOrCropHW(b, conv, 0, fullRows - pr.size, 0, fullCols - pc.size);

@@ -11,7 +11,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { convInputGradient } from './conv2d-backprop-input.ts';
-import { disposeInfos, reshape, runWasmKernel, type WasmBackendLike } from './kernel-utils.ts';
+import { disposeInfos, remapFilter, reshape, runWasmKernel, type WasmBackendLike } from './kernel-utils.ts';
 
 function depthwiseBackpropInput(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -26,10 +26,10 @@ function depthwiseBackpropInput(args: {
   if (convInfo.dilationHeight !== 1 || convInfo.dilationWidth !== 1) {
     throw new Error('wasm DepthwiseConv2dNativeBackpropInput supports dilation 1 only');
   }
-  const reversed = runWasmKernel(b, 'Reverse', { x: filter }, { dims: [0, 1] });
-  const flipped = reshape(b, reversed, [kh, kw, c * m, 1]);
+  // Flipped in space, the C·m (channel, multiplier) pairs as C·m channels of multiplier 1.
+  const flipped = remapFilter(b, filter, [kh, kw, c * m, 1], (a, bb, cq) => ((kh - 1 - a) * kw + (kw - 1 - bb)) * c * m + cq);
   const perChannel = convInputGradient(b, dy, flipped, convInfo, 'DepthwiseConv2dNative');
-  disposeInfos(b, reversed, flipped);
+  disposeInfos(b, flipped);
   if (m === 1) return perChannel;
   const [n, h, w] = perChannel.shape;
   const split = reshape(b, perChannel, [n, h, w, c, m]);

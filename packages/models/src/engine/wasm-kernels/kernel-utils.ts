@@ -1,11 +1,34 @@
 // Helpers for writing wasm kernels out of other wasm kernels. Kernels run below the autograd tape,
 // so they call the backend's kernel functions directly (as tfjs's own backends do) instead of tf ops:
 // no tape nodes, no engine bookkeeping, and every intermediate is freed explicitly.
-import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, type BackendValues, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The wasm backend as kernels see it: only what we use. */
 export interface WasmBackendLike extends KernelBackend {
   disposeData(dataId: object, force?: boolean): boolean;
+  readSync(dataId: object): BackendValues;
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): BackendValues;
+}
+
+/**
+ * A new 4-D filter whose element [a, b, i, o] is `filter[index(a, b, i, o)]` (flat index), built in
+ * JS: filters are small, and the stock wasm Reverse / StridedSlice loops cost milliseconds each.
+ */
+export function remapFilter(
+  b: WasmBackendLike,
+  filter: TensorInfo,
+  shape: [number, number, number, number],
+  index: (a: number, bb: number, i: number, o: number) => number,
+): TensorInfo {
+  const source = b.readSync(filter.dataId) as Float32Array;
+  const out = b.makeOutput(shape, 'float32');
+  const target = b.typedArrayFromHeap(out) as Float32Array;
+  let k = 0;
+  for (let a = 0; a < shape[0]; a++)
+    for (let bb = 0; bb < shape[1]; bb++)
+      for (let i = 0; i < shape[2]; i++) for (let o = 0; o < shape[3]; o++) target[k++] = source[index(a, bb, i, o)];
+  return out;
 }
 
 /** Runs a registered wasm kernel (stock or ours) on TensorInfos and returns its single output. */
@@ -59,25 +82,6 @@ export function padOrCropHW(
   }
   if (owned.length === 0) return runWasmKernel(b, 'Identity', { x });
   return current;
-}
-
-/**
- * Inserts (stride - 1) zeros between neighbouring rows and columns of an NHWC tensor, so that the
- * gradient of a strided convolution becomes a stride-1 convolution: [N,H,W,C] → [N,(H-1)s+1,(W-1)s+1,C].
- * Done as one pad of a 6-D view followed by a crop, both single wasm kernels.
- */
-export function dilateHW(b: WasmBackendLike, x: TensorInfo, sh: number, sw: number): TensorInfo {
-  if (sh === 1 && sw === 1) return runWasmKernel(b, 'Identity', { x });
-  const [n, h, w, c] = x.shape;
-  const six = reshape(b, x, [n, h, 1, w, 1, c]);
-  const padded = runWasmKernel(b, 'PadV2', { x: six }, {
-    paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
-    constantValue: 0,
-  });
-  const flat = reshape(b, padded, [n, h * sh, w * sw, c]);
-  const cropped = runWasmKernel(b, 'Slice', { x: flat }, { begin: [0, 0, 0, 0], size: [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c] });
-  disposeInfos(b, six, padded, flat);
-  return cropped;
 }
 
 /**
