@@ -40,3 +40,6 @@ export { importTorch } from './torch/import.ts';
 export type { ImportOptions } from './torch/import.ts';
 export { exportTorch, exportTorchSafetensors } from './torch/export.ts';
 export { torchShape, fromTorch, toTorch } from './torch/layout.ts';
+// Checkpoints
+export { encodeModelCheckpoint, loadModelCheckpoint, CheckpointFormatError, MODEL_CHECKPOINT_FORMAT, MODELS_VERSION } from './io/checkpoint.ts';
+export type { ModelCheckpointMeta, LoadedCheckpoint } from './io/checkpoint.ts';

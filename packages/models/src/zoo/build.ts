@@ -39,6 +39,7 @@ export function buildModel(source: string | ModelConfig, options: BuildModelOpti
   const parsed = parseModel(cfg, { seed: options.seed });
   const model = new YoloModel(cfg, parsed, configName);
   model.materialize(options.scope);
+  if (typeof text === 'string') model.yaml = text;
   if (options.names) model.names = options.names;
   initializeDetectBiases(model);
   return model;

@@ -57,6 +57,8 @@ export class YoloModel extends Module {
   readonly detect: Detect;
   /** Name of the zoo entry or YAML file the model came from, when known. */
   readonly configName?: string;
+  /** The YAML text the model was built from, when it came from YAML. */
+  yaml?: string;
   private readonly nodes: GraphNode[];
   /** Layers whose outputs later layers read (upstream's `save` list). */
   private readonly saved: Set<number>;
