@@ -2,7 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { clearSplitMemo, createDataLoader, loadDatasetDescription, loadSample, parseDatasetDescription, readSplit } from '../src/data/node.ts';
-import { DataError } from '../src/data/index.ts';
+import { DataError, type VocDescription } from '../src/data/index.ts';
 import { FIXTURE_NAMES, fixtureImages, tmpDir, vocXml, writeCoco, writeVoc, writeYolo } from './data-fixtures.ts';
 
 beforeEach(() => clearSplitMemo());
@@ -68,7 +68,7 @@ describe('bad input names the file and the problem', () => {
   it('empty split, missing folder, missing description root, unknown split', async () => {
     const s = await vocSet('empty');
     await writeFile(path.join(s.root, 'ImageSets', 'Main', 'val.txt'), '\n');
-    const d = { ...s.d, splits: { ...s.d.splits, val: [{ dir: '.', set: 'val' }] } };
+    const d: VocDescription = { ...(s.d as VocDescription), splits: { ...s.d.splits, val: [{ dir: '.', set: 'val' }] } };
     await expect(readSplit(d, 'val')).rejects.toThrow(/split 'val' is empty/);
     await expect(readSplit(d, 'test')).rejects.toThrow(/unknown split 'test'/);
     await rm(path.join(s.root, 'JPEGImages'), { recursive: true });

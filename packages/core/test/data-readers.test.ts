@@ -11,7 +11,7 @@ import {
   readSplitUncached,
   yoloLabelPath,
 } from '../src/data/node.ts';
-import type { DatasetDescription, ImageRecord } from '../src/data/index.ts';
+import type { CocoDescription, DatasetDescription, ImageRecord, VocDescription } from '../src/data/index.ts';
 import { FIXTURE_NAMES, SHARED_DATASETS, fixtureImages, hasShared, tmpDir, writeCoco, writeVoc, writeYolo, type FixtureImage } from './data-fixtures.ts';
 
 beforeEach(() => clearSplitMemo());
@@ -64,7 +64,7 @@ describe('VOC reader', () => {
     }
     const val = await readSplit(d, 'val', { cacheDir: path.join(root, 'cache') });
     expect(val.images).toHaveLength(2);
-    const withDifficult = await readSplitUncached({ ...d, keepDifficult: true }, 'train', { cacheDir: path.join(root, 'cache') });
+    const withDifficult = await readSplitUncached({ ...(d as VocDescription), keepDifficult: true }, 'train', { cacheDir: path.join(root, 'cache') });
     expect(withDifficult.images.reduce((n, r) => n + r.labels.length / 5, 0)).toBe([...a.slice(0, 4), ...b].reduce((n, i) => n + i.rects.length, 0));
   });
 
@@ -108,7 +108,7 @@ describe('COCO reader', () => {
       expectBoxesNear(pixelBoxes(rec, rec.ignored), { ...imgs[i], rects: crowd }, 1e-6);
     });
     // names given in another order re-map the classes
-    const reordered = await readSplitUncached({ ...d, names: [...FIXTURE_NAMES].reverse() }, 'train', { cacheDir: path.join(root, 'cache') });
+    const reordered = await readSplitUncached({ ...(d as CocoDescription), names: [...FIXTURE_NAMES].reverse() }, 'train', { cacheDir: path.join(root, 'cache') });
     expect(reordered.images[0].labels[0]).toBe(2 - s.images[0].labels[0]);
   });
 });

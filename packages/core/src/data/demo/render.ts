@@ -53,14 +53,32 @@ function background(rng: Rng, w: number, h: number): Float32Array {
   const [sx, sy] = [Math.cos(sa), Math.sin(sa)];
   const diag = Math.hypot(w, h);
   const tint = [0, 1, 2].map((c) => (c2[c] - 128) / 128 + 0.5);
+  // Everything per pixel is separable in x and y: precompute the per-column and per-row parts.
+  const k = (2 * Math.PI) / period;
+  const gxs = new Float32Array(w);
+  const sinX = new Float32Array(w);
+  const cosX = new Float32Array(w);
+  const parX = new Uint8Array(w);
+  for (let x = 0; x < w; x++) {
+    gxs[x] = ((x - w / 2) * gx) / diag + 0.5;
+    sinX[x] = Math.sin(x * sx * k);
+    cosX[x] = Math.cos(x * sx * k);
+    parX[x] = Math.floor(x / period) % 2;
+  }
   for (let y = 0; y < h; y++) {
+    const gy0 = ((y - h / 2) * gy) / diag;
+    const sy0 = Math.sin(y * sy * k);
+    const cy0 = Math.cos(y * sy * k);
+    const pary = Math.floor(y / period) % 2;
+    let o = y * w * 3;
     for (let x = 0; x < w; x++) {
-      const t = Math.min(Math.max(((x - w / 2) * gx + (y - h / 2) * gy) / diag + 0.5, 0), 1);
-      let tex = 0;
-      if (kind === 1) tex = Math.sin(((x * sx + y * sy) / period) * Math.PI * 2) * amp;
-      else if (kind === 2) tex = ((Math.floor(x / period) + Math.floor(y / period)) % 2 === 0 ? 1 : -1) * amp * 0.6;
-      const o = (y * w + x) * 3;
-      for (let c = 0; c < 3; c++) px[o + c] = c0[c] * (1 - t) + c1[c] * t + tex * tint[c];
+      let t = gxs[x] + gy0;
+      t = t < 0 ? 0 : t > 1 ? 1 : t;
+      const tex = kind === 1 ? (sinX[x] * cy0 + cosX[x] * sy0) * amp : kind === 2 ? (parX[x] === pary ? amp : -amp) * 0.6 : 0;
+      px[o] = c0[0] + (c1[0] - c0[0]) * t + tex * tint[0];
+      px[o + 1] = c0[1] + (c1[1] - c0[1]) * t + tex * tint[1];
+      px[o + 2] = c0[2] + (c1[2] - c0[2]) * t + tex * tint[2];
+      o += 3;
     }
   }
   if (kind === 3) {
@@ -92,6 +110,9 @@ function boxIou(a: DemoObject, b: DemoObject): { iou: number; overSmaller: numbe
   return { iou: inter / (aa + ab - inter), overSmaller: inter / Math.min(aa, ab) };
 }
 
+/** 2x2 sub-pixel sample offsets. */
+const SUB = [0.25, 0.25, 0.75, 0.25, 0.25, 0.75, 0.75, 0.75];
+
 /** Supersampled (2x2) coverage of the shape in its bounding region, then blended into `px`. */
 function drawObject(px: Float32Array, w: number, h: number, rng: Rng, cls: number, cx: number, cy: number, rx: number, ry: number, rot: number) {
   const k = DEMO_CLASSES[cls];
@@ -112,9 +133,9 @@ function drawObject(px: Float32Array, w: number, h: number, rng: Rng, cls: numbe
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       let cover = 0;
-      for (const [ox, oy] of [[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]]) {
-        const dx = x + ox - cx;
-        const dy = y + oy - cy;
+      for (let q = 0; q < 4; q++) {
+        const dx = x + SUB[q * 2] - cx;
+        const dy = y + SUB[q * 2 + 1] - cy;
         const u = (dx * cs + dy * sn) / rx;
         const v = (-dx * sn + dy * cs) / ry;
         if (k.inside(u, v)) cover += 0.25;
@@ -172,14 +193,16 @@ export function renderDemoImage(rng: Rng, o: RenderOptions): DemoImage {
     const truncated = box.x1 === 0 || box.y1 === 0 || box.x2 === w || box.y2 === h;
     objects.push({ cls, ...box, truncated });
   }
-  const data = new Uint8Array(w * h * 3);
-  // sensor-like noise from a cheap integer hash (one rng draw per image, not per pixel)
-  let state = Math.floor(rng.next() * 0xffffffff) | 1;
-  for (let i = 0; i < data.length; i++) {
+  // Uint8ClampedArray rounds and clamps on assignment
+  const clamped = new Uint8ClampedArray(w * h * 3);
+  // sensor-like noise from a cheap xorshift (one rng draw per image, not per pixel)
+  let state = Math.floor(rng.next() * 0x7fffffff) | 1;
+  for (let i = 0; i < clamped.length; i++) {
     state ^= state << 13;
     state ^= state >>> 17;
     state ^= state << 5;
-    data[i] = clamp255(Math.round(px[i] + ((state >>> 0) / 4294967296 - 0.5) * 16));
+    clamped[i] = px[i] + (state & 15) - 7.5;
   }
+  const data = new Uint8Array(clamped.buffer);
   return { data, width: w, height: h, objects };
 }
