@@ -5,3 +5,6 @@ export type * from './train/types.ts';
 export * from './loss/index.ts';
 export * from './strategies/index.ts';
 export * from './data/index.ts';
+export * from './presets/index.ts';
+export * from './studies/index.ts';
+export * from './reference/index.ts';
