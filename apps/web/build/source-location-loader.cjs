@@ -1,0 +1,11 @@
+/**
+ * webpack loader for @distillery/db sources on the server: `new URL('../../drizzle/sqlite',
+ * import.meta.url)` names the migrations folder next to the package source. webpack would treat it
+ * as an asset to bundle (and fail on a folder); the dashboard runs from the checkout, so the base is
+ * replaced by the source file's own file:// URL and the folder is read in place at run time.
+ */
+const { pathToFileURL } = require('node:url');
+
+module.exports = function sourceLocationLoader(source) {
+  return source.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(this.resourcePath).href));
+};

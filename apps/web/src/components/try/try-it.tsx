@@ -1,0 +1,4 @@
+'use client';
+export function TryIt() {
+  return <p className="muted">Coming.</p>;
+}
