@@ -6,10 +6,18 @@
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import { loadSample } from '@distillery/core/node';
-import type { Sample, SampleRequest, SampleSource } from '@distillery/core';
+import { DataError, isDataError, type Sample, type SampleRequest, type SampleSource } from '@distillery/core';
 
-export default function loadDataSample(request: SampleRequest): Promise<Sample> {
-  return loadSample(request.description, request.split, request.index, request.options, request.seed);
+/** A DataError travels back as data: structured cloning keeps only Error's message, not its class or fields. */
+type WorkerResult = { sample: Sample } | { dataError: { file: string; problem: string } };
+
+export default async function loadDataSample(request: SampleRequest): Promise<WorkerResult> {
+  try {
+    return { sample: await loadSample(request.description, request.split, request.index, request.options, request.seed) };
+  } catch (e) {
+    if (isDataError(e)) return { dataError: { file: e.file, problem: e.problem } };
+    throw e;
+  }
 }
 
 export interface DataWorkerPool {
@@ -33,23 +41,11 @@ export function createDataWorkerPool(opts: { threads?: number; execArgv?: string
   return {
     threads,
     source: async (request) => {
-      try {
-        return (await pool.run(request)) as Sample;
-      } catch (e) {
-        throw reviveDataError(e);
-      }
+      const result = (await pool.run(request)) as WorkerResult;
+      if ('dataError' in result) throw new DataError(result.dataError.file, result.dataError.problem);
+      return result.sample;
     },
     close: () => pool.destroy(),
   };
 }
 
-/**
- * Errors cross the thread boundary as plain Errors (name/message kept, class lost); give a DataError
- * back its `file`/`problem` so the DataLoader's `badSamples: 'skip'` still recognises it.
- */
-function reviveDataError(e: unknown): unknown {
-  if (!(e instanceof Error) || e.name !== 'DataError' || 'file' in e) return e;
-  const m = /^(.*?): (.*)$/s.exec(e.message);
-  if (!m) return e;
-  return Object.assign(e, { file: m[1], problem: m[2] });
-}
