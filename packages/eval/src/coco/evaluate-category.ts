@@ -17,6 +17,7 @@
  */
 import type { Detections, GroundTruth } from '../dataset/types.ts';
 import { SPACING_1 } from '../numeric/numpy.ts';
+import { argsortDescendingStable } from '../numeric/radix-sort.ts';
 import type { CocoGrouping } from './grouping.ts';
 import type { CocoParams } from './params.ts';
 
@@ -93,6 +94,16 @@ export function evaluateCocoCategory(gt: GroundTruth, dt: Detections, grp: CocoG
       }
       npig[a] += nOk;
       if (D === 0) continue;
+      if (G === 0) {
+        // nothing to match: every detection is a FP unless its area is outside the range
+        for (let d = 0; d < D; d++) {
+          const di = grp.dtIdx[ds + d];
+          const da = dt.xywh[di * 4 + 2] * dt.xywh[di * 4 + 3];
+          const code = da < lo || da > hi ? 0 : FP;
+          for (let t = 0; t < T; t++) codes[(a * T + t) * L + pos + d] = code;
+        }
+        continue;
+      }
       // ignored ground truth last, stable
       let w0 = 0, w1 = nOk;
       for (let g = 0; g < G; g++) gOrd[gtIg[g] ? w1++ : w0++] = g;
@@ -134,39 +145,66 @@ export function evaluateCocoCategory(gt: GroundTruth, dt: Detections, grp: CocoG
     pos += D;
   }
 
-  // accumulate
+  // accumulate. Only true positives move recall up and only they can raise precision, so the
+  // envelope and the searchsorted samples need precision at TP positions only (bit-identical to the
+  // full curve: a non-TP position never holds a larger value than the last TP before it).
   const precision = new Float64Array(T * R * A * M).fill(-1);
   const recall = new Float64Array(T * A * M).fill(-1);
-  const order = new Int32Array(L);
-  for (let p = 0; p < L; p++) order[p] = p;
-  order.sort((x, y) => score[y] - score[x] || x - y);
-  const rc = new Float64Array(L), pr = new Float64Array(L);
+  const order = argsortDescendingStable(score, L);
+  let maxRank = -1;
+  const rankSorted = new Int32Array(L);
+  for (let s = 0; s < L; s++) {
+    rankSorted[s] = rankInImage[order[s]];
+    if (rankSorted[s] > maxRank) maxRank = rankSorted[s];
+  }
+  const prTp = new Float64Array(L + 1);
   const recThrs = params.recThrs;
+  const q = new Float64Array(R);
   for (let a = 0; a < A; a++) {
     if (npig[a] === 0) continue;
-    for (let mi = 0; mi < M; mi++) {
+    const np = npig[a];
+    for (let mi = M - 1; mi >= 0; mi--) {
       const maxDet = params.maxDets[mi];
+      // every detection already included: same numbers as the next larger maxDet
+      if (mi < M - 1 && maxDet > maxRank && params.maxDets[mi + 1] > maxRank) {
+        for (let t = 0; t < T; t++) {
+          recall[(t * A + a) * M + mi] = recall[(t * A + a) * M + mi + 1];
+          for (let r = 0; r < R; r++) precision[((t * R + r) * A + a) * M + mi] = precision[((t * R + r) * A + a) * M + mi + 1];
+        }
+        continue;
+      }
       for (let t = 0; t < T; t++) {
         const cbase = (a * T + t) * L;
         let tp = 0, fp = 0, nd = 0;
         for (let s = 0; s < L; s++) {
-          const p = order[s];
-          if (rankInImage[p] >= maxDet) continue;
-          const c = codes[cbase + p];
-          if (c === TP) tp++;
-          else if (c === FP) fp++;
-          rc[nd] = tp / npig[a];
-          pr[nd] = tp / (fp + tp + SPACING_1);
+          if (rankSorted[s] >= maxDet) continue;
+          const c = codes[cbase + order[s]];
           nd++;
+          if (c === TP) {
+            tp++;
+            prTp[tp] = tp / (fp + tp + SPACING_1);
+          } else if (c === FP) fp++;
         }
-        recall[(t * A + a) * M + mi] = nd ? rc[nd - 1] : 0;
-        for (let s = nd - 1; s > 0; s--) if (pr[s] > pr[s - 1]) pr[s - 1] = pr[s];
-        let idx = 0;
+        recall[(t * A + a) * M + mi] = nd ? tp / np : 0;
+        // suffix maximum over TP positions
+        for (let j = tp - 1; j >= 1; j--) if (prTp[j + 1] > prTp[j]) prTp[j] = prTp[j + 1];
+        // first position with rc >= thr is the k-th TP for the smallest k with k/npig >= thr
+        // (position 0 for thr <= rc[0]); its enveloped precision is prTp[k] (0 when k > tp)
+        q.fill(0);
+        let k = 1;
         for (let r = 0; r < R; r++) {
-          const target = recThrs[r];
-          while (idx < nd && rc[idx] < target) idx++;
-          precision[((t * R + r) * A + a) * M + mi] = idx < nd ? pr[idx] : 0;
+          const thr = recThrs[r];
+          if (nd === 0) break;
+          if (thr <= 0) {
+            // position 0: max(pr[0], later TPs); pr[0] is prTp[1] when the first is a TP, else 0
+            q[r] = tp > 0 ? prTp[1] : 0;
+            continue;
+          }
+          while (k <= tp && k / np < thr) k++;
+          if (k > tp) break;
+          q[r] = prTp[k];
         }
+        for (let r = 0; r < R; r++) precision[((t * R + r) * A + a) * M + mi] = q[r];
       }
     }
   }

@@ -6,6 +6,7 @@
  * Within a group ground truth keeps file order; detections are sorted by descending score (stable).
  */
 import type { Detections, GroundTruth } from '../dataset/types.ts';
+import { argsortDescendingStable } from '../numeric/radix-sort.ts';
 
 export interface CocoGrouping {
   nImages: number;
@@ -34,13 +35,17 @@ export function imageRanks(gt: GroundTruth): Int32Array {
   return rank;
 }
 
-function countingSort(n: number, keyOf: (i: number) => number, nKeys: number): { start: Int32Array; idx: Int32Array } {
+/** Stable bucket sort of `order` (default 0..n-1) by key: groups keep the order they are fed in. */
+function countingSort(n: number, keyOf: (i: number) => number, nKeys: number, order?: Int32Array): { start: Int32Array; idx: Int32Array } {
   const start = new Int32Array(nKeys + 1);
   for (let i = 0; i < n; i++) start[keyOf(i) + 1]++;
   for (let k = 0; k < nKeys; k++) start[k + 1] += start[k];
   const fill = start.slice(0, nKeys);
   const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[fill[keyOf(i)]++] = i;
+  for (let q = 0; q < n; q++) {
+    const i = order ? order[q] : q;
+    idx[fill[keyOf(i)]++] = i;
+  }
   return { start, idx };
 }
 
@@ -49,14 +54,8 @@ export function groupCoco(gt: GroundTruth, dt: Detections): CocoGrouping {
   const imageRank = imageRanks(gt);
   const nKeys = nCats * nImages;
   const g = countingSort(gt.count, (i) => gt.category[i] * nImages + imageRank[gt.image[i]], nKeys);
-  const d = countingSort(dt.count, (i) => dt.category[i] * nImages + imageRank[dt.image[i]], nKeys);
-  const score = dt.score;
-  for (let k = 0; k < nKeys; k++) {
-    const s = d.start[k], e = d.start[k + 1];
-    if (e - s < 2) continue;
-    const group = d.idx.subarray(s, e);
-    // indices within a group are ascending (file order), so index order breaks ties stably
-    group.sort((a, b) => score[b] - score[a] || a - b);
-  }
+  // Feeding detections in global descending-score order (stable) leaves every group sorted, ties in file order.
+  const byScore = argsortDescendingStable(dt.score, dt.count);
+  const d = countingSort(dt.count, (i) => dt.category[i] * nImages + imageRank[dt.image[i]], nKeys, byScore);
   return { nImages, nCats, imageRank, gtStart: g.start, gtIdx: g.idx, dtStart: d.start, dtIdx: d.idx };
 }

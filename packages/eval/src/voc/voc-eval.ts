@@ -10,6 +10,7 @@
  */
 import type { Detections, EvalCategory, GroundTruth } from '../dataset/types.ts';
 import { pairwiseSum } from '../numeric/numpy.ts';
+import { argsortDescendingStable } from '../numeric/radix-sort.ts';
 import { vocAp11, vocApAllPoint } from './voc-ap.ts';
 
 export interface VocOptions {
@@ -40,24 +41,47 @@ export interface VocResult {
   nClassesInMean: number;
 }
 
-/** One class (category index k). */
-export function vocEvalClass(gt: GroundTruth, dt: Detections, k: number, options: VocOptions = {}): VocClassResult {
-  const ovthresh = options.iouThreshold ?? 0.5;
-  const shrink = options.continuous ? 1 : 0;
-  // ground truth of class k, grouped per image
-  const gtByImage = new Map<number, number[]>();
-  let npos = 0, nGt = 0;
+/** Per class: ground truth grouped by image, detections in descending-score order (stable). */
+interface ClassIndex {
+  gtByImage: Map<number, number[]>[];
+  npos: Int32Array;
+  nGt: Int32Array;
+  dets: number[][];
+}
+
+function indexByClass(gt: GroundTruth, dt: Detections, wanted: Set<number>): ClassIndex {
+  const K = gt.categories.length;
+  const gtByImage: Map<number, number[]>[] = Array.from({ length: K }, () => new Map());
+  const npos = new Int32Array(K), nGt = new Int32Array(K);
   for (let i = 0; i < gt.count; i++) {
-    if (gt.category[i] !== k) continue;
-    nGt++;
-    if (!(gt.difficult[i] || gt.crowd[i])) npos++;
-    let list = gtByImage.get(gt.image[i]);
-    if (!list) gtByImage.set(gt.image[i], (list = []));
+    const k = gt.category[i];
+    if (!wanted.has(k)) continue;
+    nGt[k]++;
+    if (!(gt.difficult[i] || gt.crowd[i])) npos[k]++;
+    let list = gtByImage[k].get(gt.image[i]);
+    if (!list) gtByImage[k].set(gt.image[i], (list = []));
     list.push(i);
   }
-  const dets: number[] = [];
-  for (let i = 0; i < dt.count; i++) if (dt.category[i] === k) dets.push(i);
-  dets.sort((a, b) => dt.score[b] - dt.score[a] || a - b);
+  const dets: number[][] = Array.from({ length: K }, () => []);
+  const order = argsortDescendingStable(dt.score, dt.count);
+  for (let q = 0; q < dt.count; q++) {
+    const i = order[q];
+    if (wanted.has(dt.category[i])) dets[dt.category[i]].push(i);
+  }
+  return { gtByImage, npos, nGt, dets };
+}
+
+/** One class (category index k). */
+export function vocEvalClass(gt: GroundTruth, dt: Detections, k: number, options: VocOptions = {}): VocClassResult {
+  return evalIndexedClass(gt, dt, k, indexByClass(gt, dt, new Set([k])), options);
+}
+
+function evalIndexedClass(gt: GroundTruth, dt: Detections, k: number, index: ClassIndex, options: VocOptions): VocClassResult {
+  const ovthresh = options.iouThreshold ?? 0.5;
+  const shrink = options.continuous ? 1 : 0;
+  const gtByImage = index.gtByImage[k];
+  const npos = index.npos[k], nGt = index.nGt[k];
+  const dets = index.dets[k];
   const nd = dets.length;
   const taken = new Uint8Array(gt.count);
   const tpc = new Float64Array(nd), fpc = new Float64Array(nd);
@@ -115,7 +139,8 @@ export function finishVocEval(perClass: VocClassResult[]): VocResult {
 /** Every class (or the listed category indices). */
 export function vocEvalClasses(gt: GroundTruth, dt: Detections, categories?: ArrayLike<number>, options: VocOptions = {}): VocClassResult[] {
   const ks = categories ? Array.from(categories) : gt.categories.map((_, k) => k);
-  return ks.map((k) => vocEvalClass(gt, dt, k, options));
+  const index = indexByClass(gt, dt, new Set(ks));
+  return ks.map((k) => evalIndexedClass(gt, dt, k, index, options));
 }
 
 export function vocEval(gt: GroundTruth, dt: Detections, options: VocOptions = {}): VocResult {
