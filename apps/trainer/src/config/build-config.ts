@@ -88,6 +88,7 @@ function checkPaths(config: RunConfig): void {
   if (config.data !== 'demo' && !fs.existsSync(config.data))
     throw new UsageError(`data: "${config.data}" does not exist (give a data-set YAML or "demo")`);
   const weights = config.weights;
+  // A run id has no slash or dot; anything that looks like a path must exist.
   if (weights && /[/\\.]/.test(weights) && !fs.existsSync(weights))
     throw new UsageError(`weights: "${weights}" does not exist`);
 }
