@@ -7,7 +7,7 @@ import { api, type RouterOutputs } from '~/trpc/react.tsx';
 type Table = RouterOutputs['tables']['list'][number];
 
 function digits(metric: string | null): number {
-  return metric === 'paramsM' || metric === 'gmacs' ? 2 : 3;
+  return metric === 'paramsM' || metric === 'gmacs' || metric === 'cocoMap' ? 2 : 3;
 }
 
 function download(fileName: string, text: string, type: string) {
@@ -46,7 +46,10 @@ function ResultsTableView({ table }: { table: Table }) {
         <h2 style={{ margin: 0 }}>{table.title}</h2>
         <ExportButtons tableKey={table.key} />
       </div>
-      <p className="muted">Source: {table.source}. Ours = the finished run of the row&rsquo;s preset with the highest mAP@0.5.</p>
+      <p className="muted">
+        Source: {table.source}
+        {table.note ? ` ${table.note}` : ''} Ours = the finished run that best matches the row (its preset and overrides; ties: higher mAP@0.5).
+      </p>
       <div style={{ overflowX: 'auto' }}>
         <table className="grid">
           <thead>
@@ -54,12 +57,12 @@ function ResultsTableView({ table }: { table: Table }) {
               <th rowSpan={2}>model</th>
               {settings.map((c) => (
                 <th key={c.key} rowSpan={2}>
-                  {c.key}
+                  {c.label}
                 </th>
               ))}
               {metrics.map((c) => (
                 <th key={c.key} colSpan={3} className="num" style={{ textAlign: 'center' }}>
-                  {c.key}
+                  {c.label}
                 </th>
               ))}
               <th rowSpan={2}>our run (data, img, epochs)</th>
@@ -77,7 +80,8 @@ function ResultsTableView({ table }: { table: Table }) {
               <tr key={i}>
                 <td>
                   {row.label}
-                  {row.preset ? <span className="muted"> [{row.preset}]</span> : null}
+                  {row.preset ? <span className="muted"> [{[row.preset, ...row.overrides].join(' ')}]</span> : null}
+                  {row.note ? <div className="muted" style={{ fontSize: '0.8rem', whiteSpace: 'normal' }}>{row.note}</div> : null}
                 </td>
                 {settings.map((c) => (
                   <td key={c.key}>{row.reference[c.key] ?? '–'}</td>

@@ -4,7 +4,7 @@
  */
 import { RunConfigSchema, type RunConfig } from '@distillery/core';
 import type { z } from 'zod';
-import { changedPaths, fieldsOf, getAt, issuesByPath, setAt, type FieldSpec } from '~/components/launch/schema-fields.ts';
+import { fieldsOf, getAt, issuesByPath, setAt, type FieldSpec } from '~/components/launch/schema-fields.ts';
 
 export type FieldValues = Record<string, string | boolean>;
 
@@ -69,16 +69,14 @@ export function buildInput(values: FieldValues): BuiltConfig {
 export type Validation = { ok: true; config: RunConfig } | { ok: false; errors: Record<string, string[]> };
 
 /**
- * Validates the form against the trainer's own schema and records the preset and which fields the
- * user changed from it (`overrides`), as the CLI does.
+ * Validates the form against the trainer's own schema. The server re-resolves the preset with the
+ * changed fields as overrides (see server/presets/overrides.ts), as the CLI does.
  */
-export function validateForm(values: FieldValues, preset: { name?: string; config: unknown }): Validation {
+export function validateForm(values: FieldValues): Validation {
   const { input, parseErrors } = buildInput(values);
   const result = RunConfigSchema.safeParse(input);
   if (!result.success || Object.keys(parseErrors).length > 0) {
     return { ok: false, errors: { ...(result.success ? {} : issuesByPath(result.error)), ...parseErrors } };
   }
-  const base = RunConfigSchema.safeParse(preset.config);
-  const overrides = changedPaths({ ...result.data, preset: undefined, overrides: undefined }, base.success ? { ...base.data, preset: undefined, overrides: undefined } : {});
-  return { ok: true, config: { ...result.data, preset: preset.name, overrides } };
+  return { ok: true, config: result.data };
 }

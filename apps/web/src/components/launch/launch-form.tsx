@@ -52,14 +52,14 @@ export function LaunchForm({ presets, initialPreset }: { presets: Preset[]; init
   function submit(e: React.FormEvent) {
     e.preventDefault();
     setServerError(null);
-    const checked = validateForm(values, { name: preset?.name, config: preset?.config ?? {} });
+    const checked = validateForm(values);
     if (!checked.ok) {
       setErrors(checked.errors);
       return;
     }
     setErrors({});
     if (preset?.kind === 'study') launchStudy.mutate({ preset: preset.name, base: checked.config });
-    else launchRun.mutate({ config: checked.config });
+    else launchRun.mutate({ preset: preset?.name ?? null, config: checked.config });
   }
 
   const pending = launchRun.isPending || launchStudy.isPending;

@@ -89,12 +89,3 @@ export function issuesByPath(error: z.ZodError): Record<string, string[]> {
   }
   return out;
 }
-
-/** The paths that differ from the schema's defaults: recorded as the run's `overrides`. */
-export function changedPaths(value: unknown, base: unknown, prefix: string[] = []): string[] {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && base !== null && typeof base === 'object' && !Array.isArray(base)) {
-    const keys = new Set([...Object.keys(value), ...Object.keys(base)]);
-    return [...keys].flatMap((k) => changedPaths((value as Record<string, unknown>)[k], (base as Record<string, unknown>)[k], [...prefix, k]));
-  }
-  return JSON.stringify(value) === JSON.stringify(base) ? [] : [prefix.join('.')];
-}

@@ -5,10 +5,10 @@ import type { ResultsTable } from '~/server/tables/results.ts';
 type Cell = string | number | null | undefined;
 
 function header(table: ResultsTable): string[] {
-  const out = ['model', 'preset'];
+  const out = ['model', 'preset', 'overrides'];
   for (const c of table.columns) {
-    if (c.metric) out.push(`${c.key} (reference)`, `${c.key} (ours)`, `${c.key} (diff)`);
-    else out.push(c.key);
+    if (c.metric) out.push(`${c.label} (reference)`, `${c.label} (ours)`, `${c.label} (diff)`);
+    else out.push(c.label);
   }
   out.push('run', 'data', 'img', 'epochs');
   return out;
@@ -22,7 +22,7 @@ function format(value: Cell, digits: number, signed = false): string {
 
 function body(table: ResultsTable): string[][] {
   return table.rows.map((row) => {
-    const cells: string[] = [row.label, row.preset ?? ''];
+    const cells: string[] = [row.label, row.preset ?? '', row.overrides.join(' ')];
     for (const c of table.columns) {
       const digits = metricDigits(c.metric);
       const ref = row.reference[c.key];

@@ -1,28 +1,27 @@
-/**
- * Which of our metrics a reference column reports. The upstream tables label their columns
- * "P", "R", "mAP", "Params (M)", "FLOPs (G)"; the others (extra epochs, sl, prune) are settings,
- * shown as reference only.
- */
+/** Reference metric columns (core's `ReferenceMetrics` keys): their printed label, our value, digits. */
+import type { ReferenceMetrics } from '@distillery/core';
 import type { FinalResult } from '@distillery/db';
 
-export type MetricKey = 'precision' | 'recall' | 'map50' | 'map5095' | 'paramsM' | 'gmacs';
+export type MetricKey = keyof ReferenceMetrics;
 
-export function metricOfColumn(column: string): MetricKey | null {
-  const c = column.trim().toLowerCase();
-  if (c === 'p' || c === 'precision') return 'precision';
-  if (c === 'r' || c === 'recall') return 'recall';
-  if (/map.*(95|0\.5:0\.95)/.test(c)) return 'map5095';
-  if (/^(voc )?map/.test(c)) return 'map50';
-  if (c.startsWith('params')) return 'paramsM';
-  if (c.startsWith('flops') || c.startsWith('gmacs') || c.startsWith('macs')) return 'gmacs';
-  return null;
-}
+export const METRIC_LABELS: Record<MetricKey, string> = {
+  precision: 'P',
+  recall: 'R',
+  map50: 'mAP@0.5',
+  paramsM: 'Params (M)',
+  gmacs: 'FLOPs (G)',
+  cocoMap: 'COCO mAP',
+};
 
-/** Our value for a metric, in the unit the reference tables use (params in millions). */
+/** Our value for a metric, in the unit the reference tables use; null where we do not measure it. */
 export function metricValue(result: FinalResult, metric: MetricKey): number | null {
   switch (metric) {
     case 'paramsM':
       return result.params / 1e6;
+    case 'gmacs':
+      return result.gmacs;
+    case 'cocoMap':
+      return null; // COCO mAP on COCO: not something a VOC run measures.
     default:
       return result[metric];
   }
@@ -30,5 +29,5 @@ export function metricValue(result: FinalResult, metric: MetricKey): number | nu
 
 /** Decimal places the tables print a metric with. */
 export function metricDigits(metric: MetricKey | null): number {
-  return metric === 'paramsM' || metric === 'gmacs' ? 2 : 3;
+  return metric === 'paramsM' || metric === 'gmacs' || metric === 'cocoMap' ? 2 : 3;
 }

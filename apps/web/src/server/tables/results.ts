@@ -1,15 +1,17 @@
 /**
- * The results tables page: every upstream table (reference data with its source), each row beside
- * the best finished run of ours made from the same preset (highest mAP@0.5), with the data set,
- * image size and epochs it was run with, and the difference (ours − reference) per metric.
+ * The results tables page: every upstream table (core's reference data, with its source), each row
+ * beside the best matching finished run of ours — matched by core's rule (same preset, the row's
+ * overrides, fewest other deviations), ties going to the higher mAP@0.5 — with the data set, image
+ * size and epochs it was run with, and the difference (ours − reference) per metric.
  */
-import type { ReferenceTable, RunStore } from '@distillery/db';
+import { bestMatchingRun, UPSTREAM_SOURCE, UPSTREAM_TABLES, type ReferenceTable } from '@distillery/core';
+import type { FinalResult, RunStore } from '@distillery/db';
 import { configSummary } from '~/server/runs/config-summary.ts';
-import { referenceTablesFromCore } from '~/server/presets/catalog.ts';
-import { metricOfColumn, metricValue, type MetricKey } from '~/server/tables/metric-columns.ts';
+import { METRIC_LABELS, metricValue, type MetricKey } from '~/server/tables/metric-columns.ts';
 
 export interface ResultsColumn {
   key: string;
+  label: string;
   metric: MetricKey | null;
 }
 
@@ -25,6 +27,8 @@ export interface MatchedRun {
 export interface ResultsRow {
   label: string;
   preset: string | null;
+  overrides: string[];
+  note: string | null;
   reference: Record<string, number | string | null>;
   run: MatchedRun | null;
   diff: Record<string, number | null>;
@@ -34,54 +38,70 @@ export interface ResultsTable {
   key: string;
   title: string;
   source: string;
+  note: string | null;
   columns: ResultsColumn[];
   rows: ResultsRow[];
 }
 
-/** Reference tables from the database, seeded from core's reference data the first time. */
-export async function referenceTables(store: RunStore): Promise<ReferenceTable[]> {
-  const stored = await store.listReferenceTables();
-  if (stored.length > 0) return stored;
-  const fromCore = referenceTablesFromCore();
-  for (const table of fromCore) await store.upsertReferenceTable(table);
-  return fromCore;
+interface Candidate {
+  id: string;
+  name: string;
+  preset: string;
+  overrides: string[];
+  config: Record<string, unknown>;
+  result: FinalResult;
 }
 
-async function bestRun(store: RunStore, preset: string, columns: ResultsColumn[]): Promise<MatchedRun | null> {
-  const page = await store.listRuns({ page: 1, pageSize: 1, filter: { preset, status: ['done'] }, sort: { field: 'map50', dir: 'desc' } });
-  const summary = page.rows[0];
-  if (!summary?.result) return null;
-  const run = await store.getRun(summary.id);
-  const facts = configSummary(run?.config);
-  const values: Record<string, number | null> = {};
-  for (const c of columns) values[c.key] = c.metric ? metricValue(summary.result, c.metric) : null;
-  return { id: summary.id, name: summary.name, data: facts.data, img: summary.result.img ?? facts.img, epochs: facts.epochs, values };
+/** Finished runs of a preset, best mAP@0.5 first (so core's "first of equals" is the best). */
+async function finishedRunsOf(store: RunStore, preset: string): Promise<Candidate[]> {
+  const page = await store.listRuns({ page: 1, pageSize: 200, filter: { preset, status: ['done'] }, sort: { field: 'map50', dir: 'desc' } });
+  const out: Candidate[] = [];
+  for (const row of page.rows) {
+    if (!row.result) continue;
+    const run = await store.getRun(row.id);
+    if (!run) continue;
+    const overrides = Array.isArray(run.config.overrides) ? run.config.overrides.filter((o): o is string => typeof o === 'string') : [];
+    out.push({ id: run.id, name: run.name, preset, overrides, config: run.config, result: row.result });
+  }
+  return out;
 }
 
-export async function buildResultsTables(store: RunStore): Promise<ResultsTable[]> {
-  const tables = await referenceTables(store);
-  const best = new Map<string, Promise<MatchedRun | null>>();
+export const SOURCE_TEXT = `${UPSTREAM_SOURCE.repository} ${UPSTREAM_SOURCE.file} @ ${UPSTREAM_SOURCE.commit} (${UPSTREAM_SOURCE.url}); ${UPSTREAM_SOURCE.setup}`;
+
+export async function buildResultsTables(store: RunStore, tables: readonly ReferenceTable[] = UPSTREAM_TABLES): Promise<ResultsTable[]> {
+  const byPreset = new Map<string, Promise<Candidate[]>>();
+  const candidates = (preset: string) => {
+    if (!byPreset.has(preset)) byPreset.set(preset, finishedRunsOf(store, preset));
+    return byPreset.get(preset)!;
+  };
   return Promise.all(
-    tables.map(async (table) => {
-      const columns = table.columns.map((key) => ({ key, metric: metricOfColumn(key) }));
+    tables.map(async (table): Promise<ResultsTable> => {
+      const columns: ResultsColumn[] = [
+        ...(table.extraColumns ?? []).map((key) => ({ key, label: key, metric: null })),
+        ...table.columns.map((key) => ({ key, label: METRIC_LABELS[key], metric: key })),
+      ];
       const rows = await Promise.all(
         table.rows.map(async (row): Promise<ResultsRow> => {
+          const reference: Record<string, number | string | null> = {};
+          for (const c of columns) reference[c.key] = c.metric ? (row.metrics[c.metric] ?? null) : (row.extra?.[c.key] ?? null);
+          const best = row.preset ? bestMatchingRun(row, await candidates(row.preset)) : undefined;
           let run: MatchedRun | null = null;
-          if (row.preset) {
-            const cacheKey = `${row.preset}|${table.columns.join(',')}`;
-            if (!best.has(cacheKey)) best.set(cacheKey, bestRun(store, row.preset, columns));
-            run = (await best.get(cacheKey)) ?? null;
+          if (best) {
+            const facts = configSummary(best.config);
+            const values: Record<string, number | null> = {};
+            for (const c of columns) values[c.key] = c.metric ? metricValue(best.result, c.metric) : null;
+            run = { id: best.id, name: best.name, data: facts.data, img: best.result.img ?? facts.img, epochs: facts.epochs, values };
           }
           const diff: Record<string, number | null> = {};
           for (const c of columns) {
-            const ref = row.values[c.key];
+            const ref = reference[c.key];
             const ours = run?.values[c.key];
             diff[c.key] = c.metric && typeof ref === 'number' && typeof ours === 'number' ? ours - ref : null;
           }
-          return { label: row.label, preset: row.preset, reference: row.values, run, diff };
+          return { label: row.label, preset: row.preset ?? null, overrides: row.overrides ?? [], note: row.note ?? null, reference, run, diff };
         }),
       );
-      return { key: table.key, title: table.title, source: table.source, columns, rows };
+      return { key: table.id, title: table.title, source: SOURCE_TEXT, note: table.note ?? null, columns, rows };
     }),
   );
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { badRequest } from '~/server/api/errors.ts';
 import { createTRPCRouter, publicProcedure } from '~/server/api/trpc.ts';
 import { configSummary, durationSeconds } from '~/server/runs/config-summary.ts';
+import { resolveLaunchConfig } from '~/server/presets/catalog.ts';
 import { readRunLog } from '~/server/runs/logs.ts';
 import { RunIdSchema, requireRun } from '~/server/runs/require-run.ts';
 
@@ -136,9 +137,13 @@ export const runsRouter = createTRPCRouter({
 
   /** Enqueues a run for `pnpm trainer worker`; the config is validated by the trainer's own schema. */
   launch: publicProcedure
-    .input(z.object({ config: RunConfigSchema, priority: z.number().int().min(-100).max(100).default(0) }).strict())
+    .input(
+      z
+        .object({ preset: z.string().max(200).nullish(), config: RunConfigSchema, priority: z.number().int().min(-100).max(100).default(0) })
+        .strict(),
+    )
     .mutation(async ({ ctx, input }) => {
-      const { config } = input;
+      const config = resolveLaunchConfig(input.preset, input.config);
       const name = config.name ?? config.preset ?? `${config.model} on ${config.data}`;
       const run = await ctx.store.createRun({
         name,
