@@ -38,7 +38,7 @@ export { vocAp11, vocApAllPoint, VOC07_THRESHOLDS } from './voc/voc-ap.ts';
 export { parseCocoGroundTruth, cocoGroundTruthFromObject } from './readers/coco-json.ts';
 export { parseDetections, detectionsFromObject, type DetectionFormat } from './readers/detections-json.ts';
 export { parseVocXml, vocGroundTruth, VOC_CLASSES, type VocAnnotation, type VocObject } from './readers/voc-xml.ts';
-export { parseYoloLabels, yoloGroundTruth, COCO80_TO_COCO91, type YoloImageLabels } from './readers/yolo-txt.ts';
+export { parseYoloLabels, yoloGroundTruth, COCO80_TO_COCO91, COCO80_NAMES, type YoloImageLabels } from './readers/yolo-txt.ts';
 export { imageSizeFromBytes, type ImageSize } from './readers/image-size.ts';
 export { parseJsonText } from './readers/json-text.ts';
 

@@ -13,14 +13,14 @@ import { parseCocoGroundTruth } from './readers/coco-json.ts';
 import { parseDetections, type DetectionFormat } from './readers/detections-json.ts';
 import { imageSizeFromBytes } from './readers/image-size.ts';
 import { parseVocXml, vocGroundTruth, type VocAnnotation } from './readers/voc-xml.ts';
-import { COCO80_TO_COCO91, parseYoloLabels, yoloGroundTruth, type YoloImageLabels } from './readers/yolo-txt.ts';
+import { COCO80_NAMES, COCO80_TO_COCO91, parseYoloLabels, yoloGroundTruth, type YoloImageLabels } from './readers/yolo-txt.ts';
 
 export interface GroundTruthOptions {
   /** VOC image list / YOLO sub-folder name (train, val, test, …). */
   split?: string;
   /** Class names (VOC: fixes the class list; YOLO: names per index). */
   names?: string[];
-  /** YOLO: map class index k to COCO's sparse category id (`COCO80_TO_COCO91[k]`). */
+  /** YOLO: map class index k to COCO's sparse category id (`COCO80_TO_COCO91[k]`) and name. */
   cocoIds?: boolean;
 }
 
@@ -124,7 +124,7 @@ export function readYoloFolder(root: string, options: GroundTruthOptions = {}): 
     const labels = existsSync(labelFile) ? parseYoloLabels(readText(labelFile), labelFile) : new Float64Array(0);
     return { id: stem, fileName: f, width, height, labels, labelSource: labelFile };
   });
-  return yoloGroundTruth(root, images, options.names ?? [], options.cocoIds ? COCO80_TO_COCO91 : undefined);
+  return yoloGroundTruth(root, images, options.names ?? (options.cocoIds ? COCO80_NAMES : []), options.cocoIds ? COCO80_TO_COCO91 : undefined);
 }
 
 export function readDetectionsFile(file: string, gt: GroundTruth, format: DetectionFormat = 'auto'): Detections {

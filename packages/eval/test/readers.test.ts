@@ -92,6 +92,7 @@ describe.skipIf(!hasEvalReal)('shared data sets', () => {
   it('coco128 YOLO folder (with COCO ids) = coco128_gt.json up to its 3-decimal rounding', () => {
     const yolo = readGroundTruth(path.join(SHARED, 'datasets', 'coco128'), { cocoIds: true });
     const coco = readGroundTruth(path.join(EVAL_REAL, 'coco128_gt.json'));
+    expect(yolo.categories.map((c) => c.name)).toEqual(coco.categories.map((c) => c.name));
     expect(yolo.images.length).toBe(coco.images.length);
     expect(yolo.count).toBe(coco.count);
     const key = (g: typeof yolo, i: number): string => `${Number(g.images[g.image[i]].id)}/${g.categories[g.category[i]].id}`;
