@@ -30,7 +30,7 @@ describe.skipIf(!HAS_GOLDEN)('architectures.json', () => {
     it(`${file}: printout, Detect inputs, strides, state_dict keys and shapes`, () => {
       const stem = file.replace(/\.yaml$/, '');
       expect(getZooConfig(stem)).toBeDefined();
-      const m = buildModel(stem, { seed: 1 });
+      const m = buildModel(stem, { init: 'zeros' });
       try {
         const theirs = (Array.isArray(a.parse_model_printout) ? a.parse_model_printout : a.parse_model_printout.split('\n')).map((l) => l.trimEnd()).filter((l) => l.length > 0);
         expect(m.summary().split('\n').map((l) => l.trimEnd())).toEqual(theirs);
@@ -51,7 +51,7 @@ describe.skipIf(!HAS_GOLDEN)('params_flops.json (thop 0.0.31 rules, 640x640, nc=
     it(`${file}`, () => {
       const stem = file.replace(/\.yaml$/, '');
       expect(zooNames()).toContain(stem);
-      const m = buildModel(stem, { nc: 20, seed: 1 });
+      const m = buildModel(stem, { nc: 20, init: 'zeros' });
       try {
         expect(m.numParameters()).toBe(c.params);
         for (const [size, s] of Object.entries(c.sizes)) {

@@ -12,6 +12,7 @@ import { register as registerPrune } from './prune.ts';
 import { register as registerQuickstart } from './quickstart.ts';
 import { register as registerGolden } from './golden.ts';
 import { register as registerEval } from './eval.ts';
+import { register as registerModels } from './models.ts';
 
 export function registerCommands(program: Command): void {
   registerRun(program);
@@ -23,4 +24,5 @@ export function registerCommands(program: Command): void {
   registerQuickstart(program);
   registerGolden(program);
   registerEval(program);
+  registerModels(program);
 }

@@ -107,7 +107,7 @@ export function loadModelCheckpoint(bytes: Uint8Array, source = 'checkpoint', op
   };
   let model: YoloModel;
   try {
-    model = buildModel(config.includes('\n') ? config : (JSON.parse(config) as never), { nc, names, configName: meta.configName, scope: options.scope });
+    model = buildModel(config.includes('\n') ? config : (JSON.parse(config) as never), { nc, names, configName: meta.configName, scope: options.scope, init: 'zeros' });
   } catch (e) {
     throw new CheckpointFormatError(`${source}: its model config does not build (${(e as Error).message})`);
   }

@@ -117,7 +117,7 @@ export async function loadModelCase(caseDir: string, root: string): Promise<Load
   ]);
   const inp = inputs.tensors.get('input');
   if (!inp || inp.shape.length !== 4) throw new Error(`${inputsPath}: no 4-d 'input' tensor`);
-  const model = buildModel(yaml, { nc: meta.nc, configName: path.basename(meta.config).replace(/\.yaml$/, '') });
+  const model = buildModel(yaml, { init: 'zeros', nc: meta.nc, configName: path.basename(meta.config).replace(/\.yaml$/, '') });
   try {
     importTorch(model, weights, { source: path.join(caseDir, 'weights.safetensors') });
   } catch (e) {

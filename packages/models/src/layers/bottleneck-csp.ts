@@ -21,7 +21,7 @@ export class BottleneckCSP extends Module implements Block {
   readonly bn: BatchNorm2d;
   readonly m: Sequential;
 
-  constructor(c1: number, c2: number, n = 1, shortcut = true, e = 0.5, rng?: Rng) {
+  constructor(c1: number, c2: number, n = 1, shortcut = true, e = 0.5, rng?: Rng | null) {
     super();
     const hidden = Math.trunc(c2 * e);
     this.cv1 = this.registerModule('cv1', new Conv(c1, hidden, 1, 1, rng));

@@ -11,7 +11,7 @@ export class Bottleneck extends Module implements Block {
   readonly cv2: Conv;
   readonly add: boolean;
 
-  constructor(c1: number, c2: number, shortcut = true, e = 0.5, rng?: Rng) {
+  constructor(c1: number, c2: number, shortcut = true, e = 0.5, rng?: Rng | null) {
     super();
     const hidden = Math.trunc(c2 * e);
     this.cv1 = this.registerModule('cv1', new Conv(c1, hidden, 1, 1, rng));

@@ -14,7 +14,7 @@ export class ConvBNReLU extends Module implements Block {
   readonly bn: BatchNorm2d;
   private folded?: Folded;
 
-  constructor(cin: number, cout: number, k = 3, stride = 1, groups = 1, rng?: Rng) {
+  constructor(cin: number, cout: number, k = 3, stride = 1, groups = 1, rng?: Rng | null) {
     super();
     this.conv = this.registerModule('0', new Conv2d(cin, cout, k, { stride, padding: Math.floor((k - 1) / 2), groups, bias: false, rng }));
     this.bn = this.registerModule('1', new BatchNorm2d(cout));

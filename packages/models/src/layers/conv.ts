@@ -19,7 +19,7 @@ export class Conv extends Module implements Block {
     readonly c2: number,
     k = 1,
     s = 1,
-    rng?: Rng,
+    rng?: Rng | null,
     readonly act = true,
   ) {
     super();

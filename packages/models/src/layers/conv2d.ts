@@ -21,7 +21,8 @@ export interface Conv2dOptions {
   padding?: number;
   groups?: number;
   bias?: boolean;
-  rng?: Rng;
+  /** Initialisation draws; `null` = zeros (shape-only builds, e.g. counting FLOPs, or before loading weights). */
+  rng?: Rng | null;
 }
 
 export class Conv2d extends Module {
@@ -51,10 +52,11 @@ export class Conv2d extends Module {
     const fanIn = (cin / this.groups) * k * k;
     // PyTorch's default init (kaiming_uniform, a = √5): U(±1/√fan_in) for weight and bias.
     const bound = 1 / Math.sqrt(fanIn);
-    const rng = o.rng ?? Math.random;
+    const rng = o.rng === undefined ? Math.random : o.rng;
     const shape: [number, number, number, number] = this.depthwise ? [k, k, cin, 1] : [k, k, cin, cout];
-    this.registerParameter('weight', tf.tensor4d(uniform(rng, shape.reduce((a, b) => a * b, 1), bound), shape), this.depthwise ? 'depthwise' : 'conv');
-    if (this.hasBias) this.registerParameter('bias', tf.tensor1d(uniform(rng, cout, bound)));
+    const draw = (n: number) => (rng ? uniform(rng, n, bound) : new Float32Array(n));
+    this.registerParameter('weight', tf.tensor4d(draw(shape.reduce((a, b) => a * b, 1)), shape), this.depthwise ? 'depthwise' : 'conv');
+    if (this.hasBias) this.registerParameter('bias', tf.tensor1d(draw(cout)));
   }
 
   get weight(): tf.Tensor4D {

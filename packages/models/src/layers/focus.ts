@@ -20,7 +20,7 @@ export function spaceToDepthRowFirst(x: tf.Tensor4D): tf.Tensor4D {
 
 export class Focus extends Module implements Block {
   readonly conv: Conv;
-  constructor(c1: number, c2: number, k = 1, rng?: Rng) {
+  constructor(c1: number, c2: number, k = 1, rng?: Rng | null) {
     super();
     this.conv = this.registerModule('conv', new Conv(c1 * 4, c2, k, 1, rng));
   }

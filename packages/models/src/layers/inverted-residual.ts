@@ -56,7 +56,7 @@ export class InvertedResidual extends Module implements Block {
     readonly oup: number,
     readonly stride: number,
     readonly expandRatio: number,
-    rng?: Rng,
+    rng?: Rng | null,
   ) {
     super();
     if (stride !== 1 && stride !== 2) throw new Error(`InvertedResidual(${inp}, ${oup}, ${stride}, ${expandRatio}): stride must be 1 or 2`);

@@ -14,7 +14,7 @@ export class SPP extends Module implements Block {
   readonly cv1: Conv;
   readonly cv2: Conv;
 
-  constructor(c1: number, c2: number, readonly kernels: number[] = [5, 9, 13], rng?: Rng) {
+  constructor(c1: number, c2: number, readonly kernels: number[] = [5, 9, 13], rng?: Rng | null) {
     super();
     for (const k of kernels) if (k % 2 !== 1) throw new Error(`SPP kernel ${k}: must be odd`);
     const hidden = Math.floor(c1 / 2);

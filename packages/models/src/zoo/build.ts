@@ -10,6 +10,11 @@ export interface BuildModelOptions {
   nc?: number;
   /** Seed for the weight initialisation; random when absent. */
   seed?: number;
+  /**
+   * 'zeros' skips the random draws (much faster for big models): for counting params/FLOPs, or when
+   * weights are loaded right after (checkpoints, importTorch). Default 'random'.
+   */
+  init?: 'random' | 'zeros';
   /** Prefix of the tf.Variable names (`<scope>/model.0.conv.weight`); unique by default. */
   scope?: string;
   /** Class names to attach. */
@@ -36,12 +41,12 @@ export function buildModel(source: string | ModelConfig, options: BuildModelOpti
     if (!Number.isInteger(options.nc) || options.nc < 1) throw new Error(`nc must be a positive integer, got ${options.nc}`);
     cfg.nc = options.nc;
   }
-  const parsed = parseModel(cfg, { seed: options.seed });
+  const parsed = parseModel(cfg, { seed: options.seed, init: options.init });
   const model = new YoloModel(cfg, parsed, configName);
   model.materialize(options.scope);
   if (typeof text === 'string') model.yaml = text;
   if (options.names) model.names = options.names;
-  initializeDetectBiases(model);
+  if (options.init !== 'zeros') initializeDetectBiases(model);
   return model;
 }
 

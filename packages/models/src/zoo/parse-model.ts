@@ -69,6 +69,8 @@ export interface ParsedModel {
 export interface BuildOptions {
   /** Seed of the weight initialisation (PyTorch default init); random when absent. */
   seed?: number;
+  /** 'zeros': no random draws (fast; for counting or when weights are loaded right after). */
+  init?: 'random' | 'zeros';
 }
 
 /** `math.ceil(x / divisor) * divisor`. */
@@ -83,7 +85,7 @@ export function parseModel(cfg: ModelConfig, options: BuildOptions = {}): Parsed
   const anchors = cfg.anchors;
   const na = anchors[0].length / 2;
   const no = na * (nc + 5);
-  const rng: Rng = options.seed === undefined ? Math.random : createRng(options.seed);
+  const rng: Rng | null = options.init === 'zeros' ? null : options.seed === undefined ? Math.random : createRng(options.seed);
   const specs = [...cfg.backbone, ...cfg.head];
   const ch: number[] = []; // output channels per layer
   const nodes: GraphNode[] = [];
@@ -183,7 +185,7 @@ export function parseModel(cfg: ModelConfig, options: BuildOptions = {}): Parsed
   return { nodes, nc, na, no };
 }
 
-function createBlock(m: ModuleName, args: unknown[], rng: Rng, where: string): Block {
+function createBlock(m: ModuleName, args: unknown[], rng: Rng | null, where: string): Block {
   const int = (k: number, dflt?: number): number => {
     const v = args[k] ?? dflt;
     if (typeof v !== 'number' || !Number.isInteger(v)) throw new ModelConfigError(`${where}: argument ${k} must be an integer, got ${JSON.stringify(args[k])}`);
