@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile, utimes } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -87,6 +87,20 @@ describe('VOC reader', () => {
     const third = await readSplitUncached(d, 'train');
     expect(third.fromCache).toBe(false);
     expect(third.images[0].labels[0]).toBe(2);
+  });
+
+  it('never writes into a read-only data-set folder (even as root): the cache falls back to the temp folder', async () => {
+    const root = await tmpDir('voc-ro');
+    await writeVoc(root, { train: fixtureImages(3) });
+    await chmod(root, 0o555);
+    try {
+      const d = parseDatasetDescription({ format: 'voc', names: FIXTURE_NAMES, splits: { train: [{ dir: '.', set: 'train' }] } }, 't', root);
+      expect((await readSplitUncached(d, 'train')).fromCache).toBe(false);
+      expect((await readSplitUncached(d, 'train')).fromCache).toBe(true);
+      expect((await readdir(root)).some((f) => f.includes('cache'))).toBe(false);
+    } finally {
+      await chmod(root, 0o755);
+    }
   });
 });
 

@@ -55,8 +55,21 @@ async function tryRead<T>(file: string, hash: string): Promise<T | undefined> {
   }
 }
 
+/**
+ * A folder whose permission bits grant nobody write access is treated as read-only even when the
+ * process could write there anyway (root): a shared, read-only data set must stay untouched.
+ */
+async function writableFolder(dir: string): Promise<boolean> {
+  try {
+    return ((await stat(dir)).mode & 0o222) !== 0;
+  } catch {
+    return true; // not there yet: mkdir decides
+  }
+}
+
 async function tryWrite<T>(file: string, content: CacheContent<T>): Promise<boolean> {
   try {
+    if (!(await writableFolder(path.dirname(file)))) return false;
     await mkdir(path.dirname(file), { recursive: true });
     // write-then-rename so a concurrent reader (another worker) never sees half a file
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;

@@ -111,7 +111,7 @@ export class DataLoader {
     return samples.length ? collate(samples, kept) : undefined;
   }
 
-  /** The batches of one epoch, prefetched. Breaking out early is fine (in-flight work is discarded). */
+  /** The batches of one epoch, prefetched. Breaking out early waits for the in-flight batches, then drops them. */
   async *epoch(epoch: number): AsyncGenerator<Batch> {
     const order = this.epochOrder(epoch);
     const n = this.length;
@@ -125,10 +125,16 @@ export class DataLoader {
       pending.push(p);
     };
     while (next < n && pending.length < prefetch + 1) request();
-    while (pending.length > 0) {
-      const batch = await pending.shift();
-      if (next < n) request();
-      if (batch) yield batch;
+    try {
+      while (pending.length > 0) {
+        const batch = await pending.shift();
+        if (next < n) request();
+        if (batch) yield batch;
+      }
+    } finally {
+      // On an early exit (break, error) let the prefetched work finish, so no sample is still being
+      // loaded (e.g. in a worker pool about to be closed) after the consumer moved on.
+      await Promise.allSettled(pending);
     }
   }
 }
