@@ -34,9 +34,9 @@ export function cosineLrFactor(epoch: number, epochs: number, lrf: number): numb
   return ((1 + Math.cos((epoch * Math.PI) / epochs)) / 2) * (1 - lrf) + lrf;
 }
 
-/** Burn-in length: `max(3 epochs, 1000 iterations)`. */
-export function warmupIterations(batchesPerEpoch: number): number {
-  return Math.max(3 * batchesPerEpoch, 1000);
+/** Burn-in length: `max(3 epochs, 1000 iterations)` (upstream); `minIterations` replaces the 1000. */
+export function warmupIterations(batchesPerEpoch: number, minIterations = 1000): number {
+  return Math.max(3 * batchesPerEpoch, minIterations);
 }
 
 export interface ScheduleConfig {
@@ -49,6 +49,8 @@ export interface ScheduleConfig {
   nominalBatch: number;
   /** Number of batches per epoch (`nb`). */
   batchesPerEpoch: number;
+  /** Minimum burn-in iterations (upstream 1000; short demo runs lower it). */
+  minWarmupIterations?: number;
 }
 
 export interface IterationSettings {
@@ -68,7 +70,7 @@ export interface IterationSettings {
  */
 export function iterationSettings(ni: number, epoch: number, c: ScheduleConfig): IterationSettings {
   const target = c.lr0 * cosineLrFactor(epoch, c.epochs, c.lrf);
-  const nw = warmupIterations(c.batchesPerEpoch);
+  const nw = warmupIterations(c.batchesPerEpoch, c.minWarmupIterations);
   if (ni > nw) {
     return { lrs: [target, target, target], momentum: c.momentum, accumulate: accumulateSteps(c.batch, c.nominalBatch), warmup: false };
   }

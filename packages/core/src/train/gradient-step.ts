@@ -10,6 +10,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { computeLoss } from '../loss/compute-loss.ts';
 import type { LossHyp, LossModelMeta } from '../loss/hyp.ts';
 import type { Detector, TrainingStrategy } from '../strategies/strategy.ts';
+import { registerWasmSegmentSumShim } from './wasm-segment-sum-shim.ts';
+
+registerWasmSegmentSumShim();
 
 export interface GradientStepInput {
   model: Detector;

@@ -127,8 +127,9 @@ export async function train(config: RunConfig, opts: TrainOptions & TrainInterna
     batch: config.batch,
     nominalBatch: config.nominalBatch,
     batchesPerEpoch: nb,
+    minWarmupIterations: opts.minWarmupIterations,
   };
-  const nw = warmupIterations(nb);
+  const nw = warmupIterations(nb, opts.minWarmupIterations);
 
   let position: TrainingPosition = {
     epoch: 0,

@@ -137,6 +137,11 @@ export interface TrainOptions {
   datasetsDir?: string;
   /** Bound the batches per epoch (benchmarks, tests); default: the whole split. */
   maxBatchesPerEpoch?: number;
+  /**
+   * Minimum burn-in iterations (upstream: 1000, so the burn-in is max(3 epochs, 1000 iterations)).
+   * Short demo runs lower it; otherwise a run of a few hundred steps never leaves the warm-up.
+   */
+  minWarmupIterations?: number;
   /** Bound the images evaluated per epoch (benchmarks, tests); default: the whole split. */
   maxEvalImages?: number;
   /**
