@@ -10,7 +10,7 @@ import { executions, queueRuns, sandbox, start, trainer, waitForRun, type Sandbo
 let box: Sandbox | null = null;
 afterEach(() => box?.dispose());
 
-describe('trainer CLI reliability (SQLite)', { timeout: 120_000 }, () => {
+describe('trainer CLI reliability (SQLite)', { timeout: 180_000 }, () => {
   it('bad input: one line on stderr, exit code 2, nothing written', async () => {
     box = sandbox();
     const badConfig = `${box.home}/bad.yaml`;

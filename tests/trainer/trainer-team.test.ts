@@ -11,7 +11,7 @@ if (pg.server) console.info(`team-mode tests on ${pg.server.how}`);
 else console.warn(`skipping team-mode tests: ${pg.reason}`);
 afterAll(async () => pg.server?.stop());
 
-describe.skipIf(!pg.server)('trainer team mode (PostgreSQL + pg-boss)', { timeout: 120_000 }, () => {
+describe.skipIf(!pg.server)('trainer team mode (PostgreSQL + pg-boss)', { timeout: 180_000 }, () => {
   it('workers on a shared queue execute each run once, and resume a crashed worker\'s run from its checkpoint', async () => {
     const box = sandbox({ DATABASE_URL: pg.server!.url, FAKE_STEP_MS: '40', FAKE_STEPS: '4' });
     try {
