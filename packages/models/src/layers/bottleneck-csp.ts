@@ -13,6 +13,15 @@ import { Conv2d } from './conv2d.ts';
 import { BatchNorm2d } from './batch-norm.ts';
 import { Bottleneck } from './bottleneck.ts';
 
+/** Widths of a pruned block (network slimming); absent = upstream's c_ = int(c2·e) everywhere. */
+export interface BottleneckCSPWidths {
+  cv1?: number;
+  cv2?: number;
+  cv3?: number;
+  /** Per inner Bottleneck: its cv1 width and output width. */
+  blocks?: Array<{ hidden?: number; out?: number }>;
+}
+
 export class BottleneckCSP extends Module implements Block {
   readonly cv1: Conv;
   readonly cv2: Conv2d;
@@ -21,15 +30,23 @@ export class BottleneckCSP extends Module implements Block {
   readonly bn: BatchNorm2d;
   readonly m: Sequential;
 
-  constructor(c1: number, c2: number, n = 1, shortcut = true, e = 0.5, rng?: Rng | null) {
+  constructor(c1: number, c2: number, n = 1, shortcut = true, e = 0.5, rng?: Rng | null, pruned?: BottleneckCSPWidths) {
     super();
     const hidden = Math.trunc(c2 * e);
-    this.cv1 = this.registerModule('cv1', new Conv(c1, hidden, 1, 1, rng));
-    this.cv2 = this.registerModule('cv2', new Conv2d(c1, hidden, 1, { bias: false, rng }));
-    this.cv3 = this.registerModule('cv3', new Conv2d(hidden, hidden, 1, { bias: false, rng }));
-    this.cv4 = this.registerModule('cv4', new Conv(c2, c2, 1, 1, rng));
-    this.bn = this.registerModule('bn', new BatchNorm2d(2 * hidden));
-    const blocks = Array.from({ length: n }, () => new Bottleneck(hidden, hidden, shortcut, 1.0, rng));
+    const h1 = pruned?.cv1 ?? hidden;
+    const w2 = pruned?.cv2 ?? hidden;
+    const w3 = pruned?.cv3 ?? hidden;
+    this.cv1 = this.registerModule('cv1', new Conv(c1, h1, 1, 1, rng));
+    this.cv2 = this.registerModule('cv2', new Conv2d(c1, w2, 1, { bias: false, rng }));
+    // Inner Bottleneck widths: unpruned, each is (c_, c_) with e = 1, so its shortcut applies iff `shortcut`.
+    const outs: number[] = [];
+    for (let k = 0; k < n; k++) outs.push(pruned?.blocks?.[k]?.out ?? (k === 0 ? h1 : outs[k - 1]));
+    this.cv3 = this.registerModule('cv3', new Conv2d(n > 0 ? outs[n - 1] : h1, w3, 1, { bias: false, rng }));
+    this.cv4 = this.registerModule('cv4', new Conv(w3 + w2, c2, 1, 1, rng));
+    this.bn = this.registerModule('bn', new BatchNorm2d(w3 + w2));
+    const blocks = outs.map(
+      (out, k) => new Bottleneck(k === 0 ? h1 : outs[k - 1], out, shortcut, 1.0, rng, { hidden: pruned?.blocks?.[k]?.hidden ?? out, add: shortcut }),
+    );
     this.m = this.registerModule('m', new Sequential(blocks));
   }
 

@@ -11,12 +11,14 @@ export class Bottleneck extends Module implements Block {
   readonly cv2: Conv;
   readonly add: boolean;
 
-  constructor(c1: number, c2: number, shortcut = true, e = 0.5, rng?: Rng | null) {
+  /** @param pruned widths of a pruned block: cv1's width and the ORIGINAL shortcut decision */
+  constructor(c1: number, c2: number, shortcut = true, e = 0.5, rng?: Rng | null, pruned?: { hidden?: number; add?: boolean }) {
     super();
-    const hidden = Math.trunc(c2 * e);
+    const hidden = pruned?.hidden ?? Math.trunc(c2 * e);
     this.cv1 = this.registerModule('cv1', new Conv(c1, hidden, 1, 1, rng));
     this.cv2 = this.registerModule('cv2', new Conv(hidden, c2, 3, 1, rng));
-    this.add = shortcut && c1 === c2;
+    this.add = pruned?.add ?? (shortcut && c1 === c2);
+    if (this.add && c1 !== c2) throw new Error(`Bottleneck(${c1}, ${c2}): a shortcut needs as many output as input channels`);
   }
 
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {

@@ -45,6 +45,12 @@ class InvertedResidualBody extends Module {
   }
 }
 
+/** Widths of a pruned block (network slimming): the expansion width and the ORIGINAL residual decision. */
+export interface InvertedResidualWidths {
+  hidden?: number;
+  residual?: boolean;
+}
+
 export class InvertedResidual extends Module implements Block {
   readonly hidden: number;
   readonly useResidual: boolean;
@@ -57,11 +63,14 @@ export class InvertedResidual extends Module implements Block {
     readonly stride: number,
     readonly expandRatio: number,
     rng?: Rng | null,
+    pruned?: InvertedResidualWidths,
   ) {
     super();
-    if (stride !== 1 && stride !== 2) throw new Error(`InvertedResidual(${inp}, ${oup}, ${stride}, ${expandRatio}): stride must be 1 or 2`);
-    this.hidden = pyRoundHalfEven(inp * expandRatio);
-    this.useResidual = stride === 1 && inp === oup;
+    const where = `InvertedResidual(${inp}, ${oup}, ${stride}, ${expandRatio})`;
+    if (stride !== 1 && stride !== 2) throw new Error(`${where}: stride must be 1 or 2`);
+    this.hidden = expandRatio === 1 ? inp : (pruned?.hidden ?? pyRoundHalfEven(inp * expandRatio));
+    this.useResidual = pruned?.residual ?? (stride === 1 && inp === oup);
+    if (this.useResidual && inp !== oup) throw new Error(`${where}: a residual block needs as many output as input channels`);
     this.stages = [];
     if (expandRatio !== 1) this.stages.push(new ConvBNReLU(inp, this.hidden, 1, 1, 1, rng));
     this.stages.push(new ConvBNReLU(this.hidden, this.hidden, 3, stride, this.hidden, rng));

@@ -14,10 +14,11 @@ export class SPP extends Module implements Block {
   readonly cv1: Conv;
   readonly cv2: Conv;
 
-  constructor(c1: number, c2: number, readonly kernels: number[] = [5, 9, 13], rng?: Rng | null) {
+  /** @param pruned widths of a pruned block: cv1's width (default c1 // 2) */
+  constructor(c1: number, c2: number, readonly kernels: number[] = [5, 9, 13], rng?: Rng | null, pruned?: { hidden?: number }) {
     super();
     for (const k of kernels) if (k % 2 !== 1) throw new Error(`SPP kernel ${k}: must be odd`);
-    const hidden = Math.floor(c1 / 2);
+    const hidden = pruned?.hidden ?? Math.floor(c1 / 2);
     this.cv1 = this.registerModule('cv1', new Conv(c1, hidden, 1, 1, rng));
     this.cv2 = this.registerModule('cv2', new Conv(hidden * (kernels.length + 1), c2, 1, 1, rng));
   }

@@ -17,6 +17,8 @@ export const ModelConfigSchema = z
     anchors: z.array(z.array(z.number().positive()).min(2)).min(1),
     backbone: z.array(LayerSpecSchema).min(1),
     head: z.array(LayerSpecSchema).min(1),
+    /** Pruned widths (network slimming): output channels of the plain conv at each module path. */
+    channels: z.record(z.string(), z.number().int().positive()).optional(),
   })
   .passthrough()
   .superRefine((c, ctx) => {

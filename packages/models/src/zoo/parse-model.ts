@@ -21,6 +21,7 @@ import { Detect } from '../layers/detect.ts';
 import { ModelConfigError, type ModelConfig } from './config.ts';
 import { evaluateArg, type ExprValue } from './expr.ts';
 import { traceShapes } from './graph-shapes.ts';
+import { ChannelOverrides } from './channel-overrides.ts';
 
 /** Module names a config may use, with the type name upstream's printout shows. */
 export const MODULE_TYPES = {
@@ -87,7 +88,10 @@ export function parseModel(cfg: ModelConfig, options: BuildOptions = {}): Parsed
   const no = na * (nc + 5);
   const rng: Rng | null = options.init === 'zeros' ? null : options.seed === undefined ? Math.random : createRng(options.seed);
   const specs = [...cfg.backbone, ...cfg.head];
-  const ch: number[] = []; // output channels per layer
+  const ch: number[] = []; // output channels per layer, as the config's widths say (structure)
+  // Actual output channels per layer: `ch` unless the config carries pruned widths (`channels`).
+  const actual: number[] = [];
+  const overrides = cfg.channels ? new ChannelOverrides(cfg.channels) : undefined;
   const nodes: GraphNode[] = [];
   const names: Record<string, ExprValue> = { nc, na, no, anchors, gd, gw };
 
@@ -106,6 +110,8 @@ export function parseModel(cfg: ModelConfig, options: BuildOptions = {}): Parsed
       return abs;
     };
     const chOf = (abs: number) => (abs === -1 ? 3 : ch[abs]);
+    const actualOf = (abs: number) => (abs === -1 ? 3 : actual[abs]);
+    let out: number | undefined;
     let from: number | number[] = fromSpec;
     let n = nSpec > 1 ? Math.max(pyRoundHalfEven(nSpec * gd), 1) : nSpec;
     let c2: number;
@@ -132,6 +138,7 @@ export function parseModel(cfg: ModelConfig, options: BuildOptions = {}): Parsed
       const list = Array.isArray(from) ? from : [from];
       inputs = list.map(resolve);
       c2 = inputs.reduce((a, j) => a + chOf(j), 0);
+      out = inputs.reduce((a, j) => a + actualOf(j), 0);
       finalArgs = args;
     } else if (m === 'Detect') {
       const list = Array.isArray(from) ? from : [from];
@@ -142,14 +149,15 @@ export function parseModel(cfg: ModelConfig, options: BuildOptions = {}): Parsed
       }
       inputs = list.map(resolve);
       inputs.forEach((j, k) => {
-        if (chOf(j) !== no) {
-          throw new ModelConfigError(`${where}: input ${k} (layer ${j}) has ${chOf(j)} channels, Detect needs na·(nc+5) = ${na}·(${nc}+5) = ${no}`);
+        if (chOf(j) !== no || actualOf(j) !== no) {
+          throw new ModelConfigError(`${where}: input ${k} (layer ${j}) has ${actualOf(j)} channels, Detect needs na·(nc+5) = ${na}·(${nc}+5) = ${no}`);
         }
       });
       if (inputs.length !== anchors.length) {
         throw new ModelConfigError(`${where}: ${inputs.length} inputs but ${anchors.length} anchor levels`);
       }
       c2 = no;
+      out = no;
       finalArgs = args;
     } else {
       if (Array.isArray(from)) throw new ModelConfigError(`${where}: takes one input, 'from' is [${from.join(', ')}]`);
@@ -173,19 +181,46 @@ export function parseModel(cfg: ModelConfig, options: BuildOptions = {}): Parsed
       const strides = inputs.map((j) => probe / shapes[j][1]);
       node = { kind: 'detect', info, module: new Detect(nc, danchors as number[][], strides) };
     } else {
-      const make = () => createBlock(m, finalArgs, rng, where);
-      node = { kind: 'block', info, module: n > 1 ? new Sequential(Array.from({ length: n }, make)) : make() };
+      // n > 1 repeats the block (nn.Sequential); with pruned widths each repeat has its own.
+      const blocks: Block[] = [];
+      let cin = actualOf(inputs[0]);
+      for (let k = 0; k < n; k++) {
+        const built = createBlock(m, finalArgs, rng, where, { c1: cin, path: n > 1 ? `model.${i}.${k}` : `model.${i}`, overrides });
+        blocks.push(built.block);
+        cin = built.out;
+      }
+      node = { kind: 'block', info, module: n > 1 ? new Sequential(blocks) : blocks[0] };
+      out = cin;
+      if (overrides && CHANNEL_MODULES.has(m)) info.args = [actualOf(inputs[0]), out, ...finalArgs.slice(2)];
     }
+    info.outChannels = out ?? c2;
     info.params = (node.module as Module).numParameters();
     nodes.push(node);
     ch.push(c2);
+    actual.push(info.outChannels);
   });
+  overrides?.checkAllUsed();
   const last = nodes[nodes.length - 1];
   if (last.kind !== 'detect') throw new ModelConfigError(`layer ${nodes.length - 1}: the last layer must be Detect`);
   return { nodes, nc, na, no };
 }
 
-function createBlock(m: ModuleName, args: unknown[], rng: Rng | null, where: string): Block {
+/** Where a block sits and what it actually receives (pruned networks differ from their config's widths). */
+interface BlockPlace {
+  /** Actual input channels. */
+  c1: number;
+  /** Module path (`model.4`, or `model.2.1` for a repeat). */
+  path: string;
+  overrides?: ChannelOverrides;
+}
+
+/**
+ * Builds one block from parse_model's arguments (the config's widths, which decide the structure) with
+ * the actual input channels and any pruned widths; returns it with its actual output channels.
+ */
+function createBlock(m: ModuleName, args: unknown[], rng: Rng | null, where: string, place: BlockPlace): { block: Block; out: number } {
+  const width = (rel: string, dflt: number) => place.overrides?.get(rel ? `${place.path}.${rel}` : place.path, dflt) ?? dflt;
+  const c1 = place.c1;
   const int = (k: number, dflt?: number): number => {
     const v = args[k] ?? dflt;
     if (typeof v !== 'number' || !Number.isInteger(v)) throw new ModelConfigError(`${where}: argument ${k} must be an integer, got ${JSON.stringify(args[k])}`);
@@ -200,32 +235,63 @@ function createBlock(m: ModuleName, args: unknown[], rng: Rng | null, where: str
     if (args[k] !== undefined && args[k] !== 1) throw new ModelConfigError(`${where}: grouped convolutions (g = ${JSON.stringify(args[k])}) are not supported`);
   };
   switch (m) {
-    case 'Conv':
+    case 'Conv': {
       groupsOne(4);
-      return new Conv(int(0), int(1), int(2, 1), int(3, 1), rng, bool(5, true));
-    case 'Focus':
-      return new Focus(int(0), int(1), int(2, 1), rng);
-    case 'Bottleneck':
+      const c2 = width('conv', int(1));
+      return { block: new Conv(c1, c2, int(2, 1), int(3, 1), rng, bool(5, true)), out: c2 };
+    }
+    case 'Focus': {
+      const c2 = width('conv.conv', int(1));
+      return { block: new Focus(c1, c2, int(2, 1), rng), out: c2 };
+    }
+    case 'Bottleneck': {
       groupsOne(3);
-      return new Bottleneck(int(0), int(1), bool(2, true), typeof args[4] === 'number' ? args[4] : 0.5, rng);
-    case 'BottleneckCSP':
+      const e = typeof args[4] === 'number' ? args[4] : 0.5;
+      const shortcut = bool(2, true);
+      const c2 = width('cv2.conv', int(1));
+      const pruned = { hidden: width('cv1.conv', Math.trunc(int(1) * e)), add: shortcut && int(0) === int(1) };
+      return { block: new Bottleneck(c1, c2, shortcut, e, rng, pruned), out: c2 };
+    }
+    case 'BottleneckCSP': {
       groupsOne(4);
-      return new BottleneckCSP(int(0), int(1), int(2, 1), bool(3, true), typeof args[5] === 'number' ? args[5] : 0.5, rng);
+      const e = typeof args[5] === 'number' ? args[5] : 0.5;
+      const hidden = Math.trunc(int(1) * e);
+      const n = int(2, 1);
+      const c2 = width('cv4.conv', int(1));
+      const pruned = {
+        cv1: width('cv1.conv', hidden),
+        cv2: width('cv2', hidden),
+        cv3: width('cv3', hidden),
+        blocks: Array.from({ length: n }, (_, k) => ({ hidden: width(`m.${k}.cv1.conv`, hidden), out: width(`m.${k}.cv2.conv`, hidden) })),
+      };
+      return { block: new BottleneckCSP(c1, c2, n, bool(3, true), e, rng, place.overrides ? pruned : undefined), out: c2 };
+    }
     case 'SPP': {
       const k = args[2] ?? [5, 9, 13];
       if (!Array.isArray(k) || !k.every((x) => Number.isInteger(x))) throw new ModelConfigError(`${where}: kernel sizes must be a list of integers`);
-      return new SPP(int(0), int(1), k as number[], rng);
+      const c2 = width('cv2.conv', int(1));
+      return { block: new SPP(c1, c2, k as number[], rng, { hidden: width('cv1.conv', Math.floor(int(0) / 2)) }), out: c2 };
     }
-    case 'InvertedResidual':
-      return new InvertedResidual(int(0), int(1), int(2), int(3), rng);
-    case 'nn.Conv2d':
+    case 'InvertedResidual': {
+      const [inp, oup, s, t] = [int(0), int(1), int(2), int(3)];
+      const c2 = width(t !== 1 ? 'conv.2' : 'conv.1', oup);
+      const pruned = { hidden: t !== 1 ? width('conv.0.0', pyRoundHalfEven(inp * t)) : c1, residual: s === 1 && inp === oup };
+      return { block: new InvertedResidual(c1, c2, s, t, rng, pruned), out: c2 };
+    }
+    case 'nn.Conv2d': {
       if (args[5] !== undefined && args[5] !== 1) throw new ModelConfigError(`${where}: dilation is not supported`);
-      return new Conv2d(int(0), int(1), int(2), { stride: int(3, 1), padding: int(4, 0), groups: int(6, 1), bias: bool(7, true), rng });
+      // A depthwise conv (groups = channels) follows its input's width.
+      const groups = int(6, 1);
+      const depthwise = groups !== 1 && groups === int(0);
+      const c2 = depthwise ? c1 : width('', int(1));
+      const block = new Conv2d(c1, c2, int(2), { stride: int(3, 1), padding: int(4, 0), groups: depthwise ? c1 : groups, bias: bool(7, true), rng });
+      return { block, out: c2 };
+    }
     case 'nn.Upsample': {
       const [size, , mode] = args;
       if (size !== null && size !== undefined) throw new ModelConfigError(`${where}: only scale_factor upsampling is supported (size must be None)`);
       if ((mode ?? 'nearest') !== 'nearest') throw new ModelConfigError(`${where}: only mode 'nearest' is supported, got ${JSON.stringify(mode)}`);
-      return new Upsample(int(1));
+      return { block: new Upsample(int(1)), out: c1 };
     }
     default:
       throw new ModelConfigError(`${where}: cannot be used as a block`);
