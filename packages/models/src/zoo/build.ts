@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { parseModelConfig, type ModelConfig } from './config.ts';
+import { ModelConfigError, parseModelConfig, type ModelConfig } from './config.ts';
 import { parseModel } from './parse-model.ts';
 import { YoloModel } from './yolo-model.ts';
 import { Conv2d } from '../layers/conv2d.ts';
@@ -41,7 +41,13 @@ export function buildModel(source: string | ModelConfig, options: BuildModelOpti
     if (!Number.isInteger(options.nc) || options.nc < 1) throw new Error(`nc must be a positive integer, got ${options.nc}`);
     cfg.nc = options.nc;
   }
-  const parsed = parseModel(cfg, { seed: options.seed, init: options.init });
+  let parsed;
+  try {
+    parsed = parseModel(cfg, { seed: options.seed, init: options.init });
+  } catch (e) {
+    if (e instanceof ModelConfigError) throw new ModelConfigError(`${configName ?? 'model config'}: ${e.message}`);
+    throw e;
+  }
   const model = new YoloModel(cfg, parsed, configName);
   model.materialize(options.scope);
   if (typeof text === 'string') model.yaml = text;

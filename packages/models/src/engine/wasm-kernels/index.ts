@@ -6,12 +6,14 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter.ts';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input.ts';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
 
 /** Kernels the stock wasm backend lacks; registered only when missing. */
 const MISSING_KERNELS: KernelConfig[] = [
   conv2DBackpropFilterConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
+  unsortedSegmentSumConfig,
 ];
 
 /**

@@ -7,7 +7,7 @@ import { getKernel, type BackendValues, type KernelBackend, type NamedAttrMap, t
 export interface WasmBackendLike extends KernelBackend {
   disposeData(dataId: object, force?: boolean): boolean;
   readSync(dataId: object): BackendValues;
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  makeOutput(shape: number[], dtype: 'float32' | 'int32'): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): BackendValues;
 }
 
