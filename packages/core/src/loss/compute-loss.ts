@@ -122,7 +122,10 @@ function levelLoss(pi: tf.Tensor5D, lt: LevelTargets, meta: LossModelMeta, hyp: 
   let lcls: tf.Scalar = tf.scalar(0);
   if (meta.nc > 1) {
     const clsLogits = tf.slice(ps, [0, 5], [-1, no - 5]);
-    const onehot = tf.oneHot(tf.tensor1d(lt.tcls, 'int32'), meta.nc, 1, 0, 'float32');
+    // Built in JS: the class indices are known here, and tfjs-backend-wasm's OneHot ignores the float dtype.
+    const hot = new Float32Array(lt.n * meta.nc);
+    lt.tcls.forEach((c, i) => (hot[i * meta.nc + c] = 1));
+    const onehot = tf.tensor2d(hot, [lt.n, meta.nc]);
     lcls = bceWithLogitsMean(clsLogits, onehot, hyp.cls_pw, hyp.fl_gamma);
   }
   return { lbox, lobj, lcls };

@@ -17,3 +17,9 @@ export {
   type TeacherOutput,
 } from './distill/teacher.ts';
 export { SparsityStrategy, isBatchNormModule, prunableGammas } from './sparsity/sparsity-strategy.ts';
+export {
+  prunableBatchNorms,
+  upstreamModuleOrder,
+  type TorchPlaceholder,
+  type UpstreamModule,
+} from './sparsity/upstream-module-order.ts';

@@ -189,4 +189,3 @@ export class DistillationStrategy implements TrainingStrategy {
     this.teacher = undefined;
   }
 }
-

@@ -13,6 +13,8 @@ import {
   type TrainingStrategy,
 } from '../strategy.ts';
 import type * as tf from '@tensorflow/tfjs-core';
+import { Module } from '@distillery/models';
+import { prunableBatchNorms } from './upstream-module-order.ts';
 
 /** A BatchNorm2d of contract 1: trainable `weight`/`bias`, buffers `running_mean`/`running_var` (+counter). */
 export function isBatchNormModule(m: ModuleLike): boolean {
@@ -24,7 +26,10 @@ export function isBatchNormModule(m: ModuleLike): boolean {
   return params.join() === 'bias,weight' && buffers.join() === 'running_mean,running_var';
 }
 
-/** The γ variables the sparsity loss (and pruning) act on, with their module names. */
+/**
+ * The γ variables of the prunable BN layers of a module list already in upstream `modules()` order
+ * (for a contract-1 model use `prunableBatchNorms`, which builds that order).
+ */
 export function prunableGammas(
   modules: ReadonlyArray<readonly [string, ModuleLike]>,
 ): Array<[string, tf.Variable]> {
@@ -44,10 +49,17 @@ export class SparsityStrategy implements TrainingStrategy {
   constructor(private readonly slOverride?: number) {}
 
   setup(ctx: StrategySetupContext): void {
-    const modules = ctx.student.namedModules?.();
-    if (!modules)
-      throw new StrategyError('sparsity: the student model does not expose its modules (namedModules)');
-    const gammas = prunableGammas(modules);
+    const student: unknown = ctx.student;
+    let gammas: Array<[string, tf.Variable]>;
+    if (student instanceof Module) {
+      // A contract-1 model: upstream's modules() indices, PyTorch-only modules included.
+      gammas = prunableBatchNorms(student).map(([name, bn]) => [name, bn.namedParameters().get('weight')!]);
+    } else {
+      const modules = ctx.student.namedModules?.();
+      if (!modules)
+        throw new StrategyError('sparsity: the student model does not expose its modules (namedModules)');
+      gammas = prunableGammas(modules);
+    }
     if (gammas.length === 0)
       throw new StrategyError('sparsity: the student has no prunable batch-norm layer');
     this.gammas = gammas.map(([, g]) => g);
