@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { computeLoss } from '../loss/compute-loss.ts';
 import type { LossHyp, LossModelMeta } from '../loss/hyp.ts';
 import type { Detector, TrainingStrategy } from '../strategies/strategy.ts';
+import { combineShareLosses } from './parallel/combine-losses.ts';
+import { splitBatch } from './parallel/shards.ts';
 import { registerWasmSegmentSumShim } from './wasm-segment-sum-shim.ts';
 
 registerWasmSegmentSumShim();
@@ -90,4 +92,39 @@ export async function computeGradients(inp: GradientStepInput): Promise<Gradient
   } finally {
     images.dispose();
   }
+}
+
+/**
+ * The same, in chunks of at most `maxImages` images whose gradients are summed (gradient accumulation
+ * inside one batch): bounds the memory of one backward pass. Semantics as data-parallel shares —
+ * per-chunk BN statistics and loss means (see parallel/replica-pool.ts).
+ */
+export async function computeGradientsChunked(inp: GradientStepInput, maxImages: number | undefined): Promise<GradientStepResult> {
+  const b = inp.shape[0];
+  if (!maxImages || b <= maxImages) return computeGradients(inp);
+  const parts = splitBatch({ images: inp.images, shape: [...inp.shape] as [number, number, number], targets: inp.targets, nTargets: inp.nTargets }, Math.ceil(b / maxImages));
+  const sums = new Map<string, tf.Tensor>();
+  const losses: StepLosses[] = [];
+  for (const part of parts) {
+    const r = await computeGradients({ ...inp, ...part });
+    losses.push(r.losses);
+    for (const [k, g] of r.grads) {
+      const prev = sums.get(k);
+      if (prev) {
+        sums.set(k, tf.add(prev, g));
+        prev.dispose();
+        g.dispose();
+      } else sums.set(k, g);
+    }
+  }
+  return { grads: sums, losses: combineShareLosses(losses, parts.map((p) => p.shape[0])) };
+}
+
+/**
+ * Largest chunk that one wasm backward pass of a YOLO network is known to survive at this input size:
+ * tfjs-backend-wasm aborts once its heap passes ~2 GB (mobile-yolo5s_voc: 3 images at 320² work, 4 do
+ * not). Other backends: no limit.
+ */
+export function defaultMicroBatch(backend: string, img: number): number | undefined {
+  return backend === 'wasm' ? Math.max(1, Math.floor((3 * 320 * 320) / (img * img))) : undefined;
 }

@@ -25,7 +25,7 @@ import { ModelEma } from '../optim/ema.ts';
 import { iterationSettings, nominalBatchScale, warmupIterations, type ScheduleConfig } from '../optim/schedule.ts';
 import type { TrainingStrategy } from '../strategies/strategy.ts';
 import { evaluateDetector, fitnessOf } from './evaluate.ts';
-import { computeGradients, type GradientStepResult } from './gradient-step.ts';
+import { computeGradientsChunked, defaultMicroBatch, type GradientStepResult } from './gradient-step.ts';
 import { LossMeter } from './loss-meter.ts';
 import { createTrainingModel, defaultModelFactory, type TrainingModelArgs } from './model-factory.ts';
 import { ReplicaPool } from './parallel/replica-pool.ts';
@@ -156,6 +156,8 @@ export async function train(config: RunConfig, opts: TrainOptions & TrainInterna
     log(`resumed from ${opts.resumeFrom} at epoch ${position.epoch}, batch ${position.batch}`);
   }
 
+  const microBatch = opts.microBatch ?? defaultMicroBatch(engine.backend, config.img);
+
   // ---- data-parallel replicas
   const requested = opts.workers ?? config.workers;
   const replicas = requested === 0 ? availableParallelism() : requested;
@@ -169,7 +171,7 @@ export async function train(config: RunConfig, opts: TrainOptions & TrainInterna
           : undefined;
     if (why) log(`data-parallel: ${replicas} workers requested, using 1 (${why})`);
     else {
-      pool = await ReplicaPool.start({ replicas, backend: engine.backend, factory, trainable, hyp: lossHyp, lossMeta });
+      pool = await ReplicaPool.start({ replicas, backend: engine.backend, factory, trainable, hyp: lossHyp, lossMeta, microBatch });
       log(`data-parallel: ${pool.size} replicas (this thread + ${pool.size - 1} workers)`);
     }
   }
@@ -247,7 +249,7 @@ export async function train(config: RunConfig, opts: TrainOptions & TrainInterna
 
   let status: TrainResult['status'] = 'done';
   const stepLocal = (part: BatchPart, epoch: number, iteration: number): Promise<GradientStepResult> =>
-    computeGradients({ model, trainable, ...part, lossMeta, hyp: lossHyp, strategies, epoch, iteration });
+    computeGradientsChunked({ model, trainable, ...part, lossMeta, hyp: lossHyp, strategies, epoch, iteration }, microBatch);
 
   try {
     epochs: for (let epoch = position.epoch; epoch < config.epochs; epoch++) {

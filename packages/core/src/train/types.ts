@@ -138,6 +138,12 @@ export interface TrainOptions {
   /** Bound the batches per epoch (benchmarks, tests); default: the whole split. */
   maxBatchesPerEpoch?: number;
   /**
+   * Largest number of images in one backward pass; a larger batch (or replica share) is processed in
+   * chunks whose gradients are summed. Default on wasm: what its ~2 GB heap survives at `img`
+   * (3 images at 320²); elsewhere the whole batch.
+   */
+  microBatch?: number;
+  /**
    * Minimum burn-in iterations (upstream: 1000, so the burn-in is max(3 epochs, 1000 iterations)).
    * Short demo runs lower it; otherwise a run of a few hundred steps never leaves the warm-up.
    */

@@ -21,6 +21,8 @@ export interface ReplicaInit {
   present: SharedArrayBuffer;
   hyp: LossHyp;
   lossMeta: LossModelMeta;
+  /** Largest chunk of one backward pass (memory bound); undefined = the whole share. */
+  microBatch?: number;
 }
 
 export interface ReplicaStep {

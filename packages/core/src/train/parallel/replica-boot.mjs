@@ -1,9 +1,7 @@
-// Worker-thread entry for TypeScript replicas when the parent was not started through tsx (e.g. under
-// Vitest): registers tsx's loader in this thread, then imports the TypeScript entry.
+// Worker-thread entry of the TypeScript replicas: registers tsx's loader in this thread (a parent's
+// `--import tsx` does not carry its hooks into worker threads reliably), then imports the TS entry.
 import { workerData } from 'node:worker_threads';
 
-if (!workerData.tsxLoaded) {
-  const { register } = await import('tsx/esm/api');
-  register();
-}
+const { register } = await import('tsx/esm/api');
+register();
 await import(workerData.entry);

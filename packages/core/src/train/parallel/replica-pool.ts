@@ -18,6 +18,7 @@ import type { ModelFactoryRef } from '../trainable-model.ts';
 import { flatLayout, packInto, unpack, type FlatLayout } from './flat-layout.ts';
 import type { FromReplica, ToReplica } from './protocol.ts';
 import { splitBatch, type BatchPart } from './shards.ts';
+import { combineShareLosses } from './combine-losses.ts';
 
 export interface ReplicaPoolOptions {
   /** Total replicas including the training thread (≥ 2 to be useful). */
@@ -28,6 +29,8 @@ export interface ReplicaPoolOptions {
   trainable: ReadonlyMap<string, tf.Variable>;
   hyp: LossHyp;
   lossMeta: LossModelMeta;
+  /** Largest chunk of one backward pass in each replica (see `defaultMicroBatch`). */
+  microBatch?: number;
 }
 
 interface Remote {
@@ -57,12 +60,11 @@ export class ReplicaPool {
     const remotes: Remote[] = [];
     const pool = new ReplicaPool(layout, new Float32Array(paramsSab), new Int32Array(controlSab), remotes);
     const entry = new URL('./replica-worker.ts', import.meta.url).href;
-    const tsxLoaded = process.execArgv.some((a) => a.includes('tsx'));
     try {
       for (let rank = 1; rank < o.replicas; rank++) {
         const gradsSab = new SharedArrayBuffer(layout.total * 4);
         const presentSab = new SharedArrayBuffer(layout.names.length);
-        const worker = new Worker(new URL('./replica-boot.mjs', import.meta.url), { workerData: { entry, tsxLoaded } });
+        const worker = new Worker(new URL('./replica-boot.mjs', import.meta.url), { workerData: { entry } });
         const remote: Remote = { worker, grads: new Float32Array(gradsSab), present: new Uint8Array(presentSab) };
         worker.on('message', (m: FromReplica) => {
           const p = remote.pending;
@@ -86,6 +88,7 @@ export class ReplicaPool {
           present: presentSab,
           hyp: o.hyp,
           lossMeta: o.lossMeta,
+          microBatch: o.microBatch,
         });
         await ready;
       }
@@ -159,12 +162,4 @@ export class ReplicaPool {
   }
 }
 
-/** Loss items of the whole batch: image-weighted means of the per-share items; minimised terms add up. */
-export function combineShareLosses(shares: StepLosses[], sizes: number[]): StepLosses {
-  const n = sizes.reduce((a, b) => a + b, 0);
-  const mean = (k: 'lbox' | 'lobj' | 'lcls') => shares.reduce((s, l, i) => s + l[k] * sizes[i], 0) / n;
-  const extra: Record<string, number> = {};
-  for (const l of shares) for (const [k, v] of Object.entries(l.extra)) extra[k] = (extra[k] ?? 0) + v;
-  return { lbox: mean('lbox'), lobj: mean('lobj'), lcls: mean('lcls'), loss: shares.reduce((s, l) => s + l.loss, 0), extra };
-}
-
+export { combineShareLosses };

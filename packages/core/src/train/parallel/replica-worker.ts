@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs-core';
-import { computeGradients } from '../gradient-step.ts';
+import { computeGradientsChunked } from '../gradient-step.ts';
 import { buildFromFactory, type TrainableDetector } from '../trainable-model.ts';
 import { assignFrom, packInto } from './flat-layout.ts';
 import type { FromReplica, ReplicaInit, ToReplica } from './protocol.ts';
@@ -44,7 +44,7 @@ async function handle(m: ToReplica): Promise<void> {
     assignFrom(init.layout, new Float32Array(init.params), params);
     seenVersion = version;
   }
-  const { grads, losses } = await computeGradients({
+  const { grads, losses } = await computeGradientsChunked({
     model,
     trainable: params,
     images: m.part.images,
@@ -58,7 +58,7 @@ async function handle(m: ToReplica): Promise<void> {
     iteration: m.iteration,
     // Only replica 0's BN running statistics are kept (like DDP's broadcast_buffers).
     updateStats: false,
-  });
+  }, init.microBatch);
   packInto(init.layout, grads, new Float32Array(init.grads), new Uint8Array(init.present));
   for (const g of grads.values()) g.dispose();
   reply({ type: 'done', losses });
