@@ -4,6 +4,7 @@ export * from './optim/index.ts';
 export type * from './train/types.ts';
 export * from './loss/index.ts';
 export * from './strategies/index.ts';
+export * from './pruning/index.ts';
 export * from './data/index.ts';
 export * from './presets/index.ts';
 export * from './studies/index.ts';

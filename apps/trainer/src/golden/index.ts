@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { skipped, type GoldenCheck } from './types.ts';
 
-export const GOLDEN_AREAS = ['models', 'eval', 'loss'] as const;
+export const GOLDEN_AREAS = ['models', 'eval', 'loss', 'pruning'] as const;
 
 type Checker = (dir: string) => Promise<GoldenCheck[]>;
 
