@@ -14,4 +14,3 @@ export type { TrainableDetector, ModelFactoryRef } from './train/trainable-model
 export { readCheckpoint, writeCheckpoint, encodeCheckpoint, decodeCheckpoint, writeFileAtomic, CheckpointError, type WrittenFile } from './checkpoint/file.ts';
 export { CHECKPOINT_FORMAT, type TrainingCheckpoint, type TrainingPosition } from './checkpoint/training-state.ts';
 export * from './pruning/node.ts';
-export * from './pruning/node.ts';
