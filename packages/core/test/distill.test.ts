@@ -142,3 +142,47 @@ describe.skipIf(!hasGolden)('sparsity loss formula against the golden pruning_lo
     });
   }
 });
+
+describe('S2 strategy on the zoo models', () => {
+  it('sizes the converters from upstream layers (student 6/13/17 → teacher 4/6/10: 32→128, 96→256, 320→512)', async () => {
+    const { buildModel } = await import('@distillery/models');
+    const { createStrategy } = await import('../src/strategies/registry.ts');
+    const { parseRunConfig } = await import('../src/config/run-config.ts');
+    const student = buildModel('mobile-yolo5s_voc', { seed: 1 });
+    const teacher = buildModel('yolov5s_voc', { seed: 2 });
+    const s = createStrategy({ kind: 'distill-feature', teacher: 'vocs-run' });
+    const hyp: LossHyp = {
+      giou: 0.05,
+      obj: 1,
+      cls: 0.145,
+      cls_pw: 1,
+      obj_pw: 1,
+      anchor_t: 4,
+      fl_gamma: 0,
+      dist: 1,
+    };
+    await s.setup!({ config: parseRunConfig({}), student, hyp, loadTeacher: async () => teacher });
+    const convs = s.trainableModules!().map(
+      (m) => [...m.namedParameters()].find(([k]) => k.endsWith('conv.weight'))![1].shape,
+    );
+    expect(convs).toEqual([
+      [1, 1, 32, 128],
+      [1, 1, 96, 256],
+      [1, 1, 320, 512],
+    ]);
+    const x = tf.randomUniform([2, 64, 64, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const batch = { images: x, targets: new Float32Array(), nTargets: 0, epoch: 0, iteration: 0 };
+    s.beforeStep!(batch);
+    const out = student.forward(x, {
+      training: true,
+      updateStats: false,
+      features: s.studentFeatureLayers!(),
+    });
+    const l = s.extraLoss({ ...batch, batchSize: 2, student: out, hyp });
+    expect(l.items.ldistill_feature.dataSync()[0]).toBeGreaterThan(0);
+    expect(l.items.ldistill_output.dataSync()[0]).toBeGreaterThan(0);
+    s.afterStep!();
+    s.dispose();
+    student.dispose();
+  });
+});
