@@ -28,7 +28,9 @@ export async function useCpu(): Promise<void> {
 export function modelCases(): string[] {
   if (!hasGolden) return [];
   return readdirSync(goldenDir).filter(
-    (c) => existsSync(path.join(goldenDir, c, 'io.safetensors')) && existsSync(path.join(goldenDir, c, 'meta.json')),
+    (c) =>
+      existsSync(path.join(goldenDir, c, 'io.safetensors')) &&
+      existsSync(path.join(goldenDir, c, 'meta.json')),
   );
 }
 
@@ -39,7 +41,8 @@ export function readJson<T>(file: string): T {
 export async function readTensors(file: string): Promise<Map<string, tf.Tensor>> {
   const st = await readSafetensorsFile(file);
   const out = new Map<string, tf.Tensor>();
-  for (const [name, t] of st.tensors) out.set(name, tf.tensor(t.data, t.shape, t.data instanceof Int32Array ? 'int32' : 'float32'));
+  for (const [name, t] of st.tensors)
+    out.set(name, tf.tensor(t.data, t.shape, t.data instanceof Int32Array ? 'int32' : 'float32'));
   return out;
 }
 
