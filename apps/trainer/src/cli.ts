@@ -2,6 +2,7 @@
  * `pnpm trainer …`: the headless entry point. Commands live in `./commands/<name>.ts`; this file only
  * builds the program and maps errors to exit codes (bad input → one line on stderr, exit 2).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
@@ -38,6 +39,11 @@ export async function main(argv: string[]): Promise<number> {
 const isEntry =
   process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
 if (isEntry) {
+  // `pnpm trainer …` runs us inside apps/trainer (pnpm exec); paths on the command line are meant from
+  // where the user typed it, which pnpm passes as INIT_CWD.
+  const packageDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  const initCwd = process.env.INIT_CWD;
+  if (initCwd && process.cwd() === packageDir && initCwd !== packageDir && fs.existsSync(initCwd)) process.chdir(initCwd);
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

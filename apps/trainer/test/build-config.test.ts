@@ -17,7 +17,7 @@ describe('buildRunConfig', () => {
     expect(config.batch).toBe(4);
     expect(config.hyp.lr0).toBe(0.02);
     expect(config.hyp.momentum).toBe(0.937); // schema default
-    expect(config.overrides).toEqual(['epochs', 'batch']);
+    expect(config.overrides).toEqual(['epochs=2', 'batch=4']);
   });
 
   it('names the bad field and the file', () => {
@@ -31,8 +31,25 @@ describe('buildRunConfig', () => {
     expect(() => buildRunConfig(path.join(tmp, 'list.yaml'))).toThrow(/must be a mapping/);
   });
 
+  it('resolves a preset with core, recording each override as field=value', () => {
+    const config = buildRunConfig('dmvocs', { epochs: 3, img: 320, data: 'demo', weights: null, teacher: 'm3k9x2ab-7f2q1' });
+    expect(config.preset).toBe('dmvocs');
+    expect(config.model).toBe('mobile-yolo5s_voc');
+    expect(config.epochs).toBe(3);
+    expect(config.weights).toBeUndefined();
+    expect(config.strategies[0]).toMatchObject({ kind: 'distill-output', teacher: 'm3k9x2ab-7f2q1' });
+    expect(config.overrides).toEqual(expect.arrayContaining(['epochs=3', 'img=320', 'data=demo', 'weights=none', 'teacher=m3k9x2ab-7f2q1']));
+    // a file naming a preset: its fields count as overrides too
+    const file = path.join(tmp, 'from-preset.yaml');
+    fs.writeFileSync(file, 'preset: mvocs\ndata: demo\nepochs: 5\n');
+    expect(buildRunConfig(file, { img: 64 }).overrides).toEqual(expect.arrayContaining(['epochs=5', 'img=64']));
+    expect(() => buildRunConfig('mvocs', { teacher: 'x' })).toThrow(/does not distil/);
+    // the presets name Pascal VOC, which is not shipped: a clear pointer to --data
+    expect(() => buildRunConfig('mvocs')).toThrow(/data: "voc" .*--data/);
+  });
+
   it('rejects unknown presets and missing data/weights paths', () => {
-    expect(() => buildRunConfig('surely-not-a-preset')).toThrow(/unknown preset "surely-not-a-preset"/);
+    expect(() => buildRunConfig('surely-not-a-preset')).toThrow(/unknown preset "surely-not-a-preset" \(known: vocs, /);
     expect(() => buildRunConfig(undefined, { data: path.join(tmp, 'nope.yaml') })).toThrow(/data: .* does not exist/);
     expect(() => buildRunConfig(undefined, { weights: './nope.safetensors' })).toThrow(/weights: .* does not exist/);
     expect(buildRunConfig(undefined, { weights: 'm3k9x2ab-7f2q1' }).weights).toBe('m3k9x2ab-7f2q1'); // a run id

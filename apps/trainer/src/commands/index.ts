@@ -13,6 +13,7 @@ import { register as registerQuickstart } from './quickstart.ts';
 import { register as registerGolden } from './golden.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerModels } from './models.ts';
+import { register as registerPresets } from './presets.ts';
 
 export function registerCommands(program: Command): void {
   registerRun(program);
@@ -25,4 +26,5 @@ export function registerCommands(program: Command): void {
   registerGolden(program);
   registerEval(program);
   registerModels(program);
+  registerPresets(program);
 }

@@ -1,43 +1,76 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import * as core from '@distillery/core';
+import type { StudyOverrides } from '@distillery/core';
 import { intOption } from '../config/build-config.ts';
 import { stopOnSignals } from '../execution/stop-signals.ts';
-import { runStudy, type StudyDefinition } from '../study/run-study.ts';
-import { home, leaseMs, openStore } from './shared.ts';
+import { prepareQuickstart, QUICKSTART_DEFAULTS, type QuickstartSize } from '../quickstart/quickstart-study.ts';
+import { runStudy } from '../study/run-study.ts';
+import { home, leaseMs, openStore, plainStyle } from './shared.ts';
 
-/** The quickstart study is data from core (`quickstartStudy`): teacher, baseline student, distilled student. */
-function quickstartStudy(): StudyDefinition | null {
-  const value = (core as unknown as Record<string, unknown>)['quickstartStudy'];
-  const study = typeof value === 'function' ? (value as () => unknown)() : value;
-  return study && typeof study === 'object' ? (study as StudyDefinition) : null;
+interface QuickstartOptions {
+  epochs?: number;
+  img?: number;
+  images?: number;
+  backend?: string;
+  workers?: number;
+  json?: boolean;
 }
+
+const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '' : v.toFixed(d));
 
 export function register(program: Command): void {
   program
     .command('quickstart')
-    .description('generate the demo data set if needed, run a short distillation study on it (teacher, baseline student, distilled student) and print the table')
-    .option('--epochs <n>', 'epochs per stage (default: the study\'s)', intOption('epochs'))
-    .option('--img <n>', 'image size (default: the study\'s)', intOption('img'))
-    .option('--backend <name>', 'compute engine')
-    .option('--json', 'print one JSON object at the end')
-    .action(async (opts: { epochs?: number; img?: number; backend?: string; json?: boolean }) => {
-      const study = quickstartStudy();
-      if (!study) throw new Error('quickstart: @distillery/core does not export its quickstart study yet');
+    .description('generate the demo data set if needed, run a short but real distillation study on it (teacher, baseline student, distilled student) and print the table')
+    .option('--epochs <n>', `epochs of every stage (default: teacher ${QUICKSTART_DEFAULTS.teacherEpochs}, students ${QUICKSTART_DEFAULTS.studentEpochs})`, intOption('epochs'))
+    .option('--img <n>', `image size (default ${QUICKSTART_DEFAULTS.img})`, intOption('img'))
+    .option('--images <n>', `training images to generate (default ${QUICKSTART_DEFAULTS.images})`, intOption('images'))
+    .option('--backend <name>', 'compute engine: auto, tensorflow-gpu, tensorflow, wasm, cpu')
+    .option('--workers <n>', 'data-parallel training threads (0 = cores)', intOption('workers'))
+    .option('--json', 'print one JSON object at the end (progress goes to stderr)')
+    .action(async (opts: QuickstartOptions) => {
+      const size: QuickstartSize = {
+        ...QUICKSTART_DEFAULTS,
+        ...(opts.img !== undefined ? { img: opts.img } : {}),
+        ...(opts.images !== undefined ? { images: opts.images } : {}),
+        ...(opts.epochs !== undefined ? { teacherEpochs: opts.epochs, studentEpochs: opts.epochs } : {}),
+      };
+      const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
+      const t0 = performance.now();
+      log(`quickstart: generating/checking the demo data set (${size.images} training images)…`);
+      const { study, data } = await prepareQuickstart(home(), size);
+      log(`quickstart: data ${data}`);
+      const overrides: StudyOverrides = {};
+      if (opts.backend !== undefined) overrides.backend = opts.backend as StudyOverrides['backend'];
+      if (opts.workers !== undefined) overrides.workers = opts.workers;
       const store = await openStore();
       const stop = stopOnSignals();
       try {
-        const overrides = { epochs: opts.epochs, img: opts.img, backend: opts.backend };
-        const { studyId, stages } = await runStudy(store, study, { overrides, stop: stop.signal, home: home(), leaseMs: leaseMs(), json: opts.json === true });
+        const { studyId, stages } = await runStudy(store, study, {
+          overrides,
+          stop: stop.signal,
+          home: home(),
+          leaseMs: leaseMs(),
+          json: opts.json === true,
+          jobOptions: { minWarmupIterations: size.warmupIterations },
+          onStage: (stage, i, n, runId) => log(`\n== stage ${i + 1}/${n}: ${stage} (run ${runId}) ==`),
+        });
         const rows = [];
-        for (const s of stages) rows.push({ stage: s.stage, runId: s.runId, status: s.outcome.status, result: await store.result(s.runId) });
-        if (opts.json) process.stdout.write(`${JSON.stringify({ studyId, stages: rows })}\n`);
-        else {
-          const table = new Table({ head: ['stage', 'run', 'status', 'P', 'R', 'mAP@.5', 'mAP@.5:.95', 'params', 'GMACs'] });
-          const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '' : v.toFixed(d));
+        for (const s of stages) rows.push({ stage: s.stage, runId: s.runId, status: s.outcome.status, seconds: s.seconds, result: await store.result(s.runId) });
+        const byStage = new Map(rows.map((r) => [r.stage, r]));
+        const base = byStage.get('baseline')?.result;
+        const distilled = byStage.get('student')?.result;
+        const gain = base && distilled ? { map50: distilled.map50 - base.map50, map5095: distilled.map5095 - base.map5095 } : null;
+        const seconds = (performance.now() - t0) / 1000;
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ studyId, seconds, stages: rows, distillationGain: gain })}\n`);
+        } else {
+          const table = new Table({ style: plainStyle(), head: ['stage', 'run', 'status', 'P', 'R', 'mAP@.5', 'mAP@.5:.95', 'params', `GMACs@${size.img}`, 'time'] });
           for (const r of rows)
-            table.push([r.stage, r.runId, r.status, f(r.result?.precision), f(r.result?.recall), f(r.result?.map50), f(r.result?.map5095), r.result?.params ?? '', f(r.result?.gmacs, 2)]);
-          process.stdout.write(`study ${studyId} (${study.name})\n${table.toString()}\n`);
+            table.push([r.stage, r.runId, r.status, f(r.result?.precision), f(r.result?.recall), f(r.result?.map50), f(r.result?.map5095), r.result?.params ?? '', f(r.result?.gmacs, 3), `${r.seconds.toFixed(0)} s`]);
+          log(`\nstudy ${studyId} (${study.name}), ${seconds.toFixed(0)} s in all\n${table.toString()}`);
+          if (gain) log(`distilled − baseline student: mAP@.5 ${gain.map50 >= 0 ? '+' : ''}${gain.map50.toFixed(3)}, mAP@.5:.95 ${gain.map5095 >= 0 ? '+' : ''}${gain.map5095.toFixed(3)}`);
+          log(`runs are in ${store.location}; see them with \`pnpm trainer runs\` (or the dashboard: \`pnpm dev\`)`);
         }
         process.exitCode = rows.length === study.stages.length && rows.every((r) => r.status === 'done') ? 0 : rows.some((r) => r.status === 'interrupted') ? 130 : 1;
       } finally {

@@ -1,7 +1,9 @@
 /** Helpers the run-executing commands share: database, options, foreground execution, output. */
 import type { Command } from 'commander';
 import { distilleryHome, openDatabase, type Run, type RunStore } from '@distillery/db';
+import type { RunConfig } from '@distillery/core';
 import { intOption, type ConfigOverrides } from '../config/build-config.ts';
+import { pinReferences } from '../execution/references.ts';
 import { createReporter } from '../execution/reporter.ts';
 import { hostName, newWorkerId } from '../execution/identity.ts';
 import { DEFAULT_LEASE_MS, executeRun, type Outcome } from '../execution/run-executor.ts';
@@ -24,7 +26,8 @@ export function addConfigOptions(command: Command): Command {
     .option('--batch <n>', 'batch size', intOption('batch'))
     .option('--backend <name>', 'compute engine: auto, tensorflow-gpu, tensorflow, wasm, cpu')
     .option('--workers <n>', 'data-parallel training threads on WASM/CPU (0 = cores)', intOption('workers'))
-    .option('--weights <weights>', 'initial weights: run id, checkpoint or upstream safetensors')
+    .option('--weights <weights>', 'initial weights: run id, checkpoint or upstream safetensors ("none": from scratch)')
+    .option('--teacher <teacher>', 'distillation teacher: run id or checkpoint (replaces the preset\'s)')
     .option('--seed <n>', 'random seed', intOption('seed'));
 }
 
@@ -39,9 +42,40 @@ export function overridesFrom(opts: Record<string, unknown>): ConfigOverrides {
     batch: pick('batch'),
     backend: pick('backend'),
     workers: pick('workers'),
-    weights: pick('weights'),
+    weights: opts['weights'] === 'none' ? null : pick('weights'),
+    teacher: pick('teacher'),
     seed: pick('seed'),
   };
+}
+
+/**
+ * Stores a validated config as a new run (references pinned first: a bad one is a usage error and
+ * nothing is written), then queues it (`--queue`) or executes it here. Returns the run id.
+ */
+export async function createAndExecute(
+  store: RunStore,
+  config: RunConfig,
+  opts: { queue?: boolean; json?: boolean; priority?: number; fallbackName: string; beforeExecute?: (run: Run) => Promise<void> },
+): Promise<string> {
+  const pinned = await pinReferences(store, config);
+  const run = await store.createRun({
+    name: pinned.name ?? pinned.preset ?? opts.fallbackName,
+    preset: pinned.preset ?? null,
+    config: pinned,
+    priority: opts.priority ?? 0,
+    enqueue: opts.queue === true,
+    createdBy: process.env.USER ?? null,
+  });
+  await opts.beforeExecute?.(run);
+  if (opts.queue) {
+    process.stdout.write(opts.json ? `${JSON.stringify({ run })}\n` : `queued run ${run.id} (${run.name})\n`);
+    return run.id;
+  }
+  const workerId = newWorkerId();
+  const claimed = await store.claimRun(run.id, workerId, { leaseMs: leaseMs(), host: hostName() });
+  if (!claimed) throw new Error(`run ${run.id} was taken by another worker`);
+  process.exitCode = await runInForeground(store, claimed, opts.json === true, workerId);
+  return run.id;
 }
 
 export function addExecutionOptions(command: Command): Command {
@@ -94,3 +128,8 @@ export function exitCodeOf(outcome: Outcome): number {
 }
 
 export { hostName, newWorkerId };
+
+/** cli-table3 colours only on a terminal: piped output stays free of escape codes. */
+export function plainStyle(): { head: string[]; border: string[] } | undefined {
+  return process.stdout.isTTY ? undefined : { head: [], border: [] };
+}

@@ -1,64 +1,45 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import * as core from '@distillery/core';
-import type { ReferenceTable, RunStore } from '@distillery/db';
+import { UPSTREAM_TABLES } from '@distillery/core';
 import { UsageError } from '../errors.ts';
-import { openStore } from './shared.ts';
+import { buildResultsTable, findTable, seedReferenceTables, tableCells, tableIds, toMarkdown } from '../tables/results-table.ts';
+import { openStore, plainStyle } from './shared.ts';
 
 /**
- * Reference tables are data that core owns (`referenceTables` export, when it has landed); they are
- * copied into the database so the dashboard shows the same rows. Each row with a preset is put beside
- * the newest finished run of that preset.
+ * `table NAME`: an upstream README table (reference data from core, copied into the database) with
+ * the best matching finished run of ours beside each row, its data set / image size / epochs, and the
+ * difference. Without NAME: the list of tables.
  */
-function coreReferenceTables(): ReferenceTable[] {
-  const value = (core as unknown as Record<string, unknown>)['referenceTables'];
-  if (Array.isArray(value)) return value as ReferenceTable[];
-  if (value && typeof value === 'object') return Object.values(value as Record<string, ReferenceTable>);
-  return [];
-}
-
-async function seed(store: RunStore): Promise<void> {
-  for (const table of coreReferenceTables()) await store.upsertReferenceTable(table);
-}
-
-const cell = (v: number | string | null | undefined) => (v === null || v === undefined ? '' : typeof v === 'number' ? v.toFixed(3) : v);
-
 export function register(program: Command): void {
   program
     .command('table')
-    .description('a results table of the upstream project beside the runs that reproduce it')
-    .argument('[name]', 'table key (omit to list them)')
+    .description('a results table of the upstream project (reference numbers) beside the runs that reproduce it')
+    .argument('[name]', `table id: ${tableIds().join(', ')} (omit to list them)`)
     .option('--json', 'print JSON')
-    .action(async (name: string | undefined, opts: { json?: boolean }) => {
+    .option('--markdown', 'print a Markdown table')
+    .action(async (name: string | undefined, opts: { json?: boolean; markdown?: boolean }) => {
+      if (name !== undefined && !findTable(name)) throw new UsageError(`unknown table "${name}" (known: ${tableIds().join(', ')})`);
       const store = await openStore();
       try {
-        await seed(store);
-        const tables = await store.listReferenceTables();
+        await seedReferenceTables(store);
         if (name === undefined) {
-          if (opts.json) process.stdout.write(`${JSON.stringify(tables.map((t) => ({ key: t.key, title: t.title })))}\n`);
-          else for (const t of tables) process.stdout.write(`${t.key}\t${t.title}\n`);
+          if (opts.json) process.stdout.write(`${JSON.stringify(UPSTREAM_TABLES.map((t) => ({ id: t.id, title: t.title })))}\n`);
+          else for (const t of UPSTREAM_TABLES) process.stdout.write(`${t.id.padEnd(20)} ${t.title}\n`);
           return;
         }
-        const table = tables.find((t) => t.key === name);
-        if (!table)
-          throw new UsageError(`unknown table "${name}"${tables.length ? ` (known: ${tables.map((t) => t.key).join(', ')})` : ' (no reference tables are stored yet)'}`);
-        const rows = [];
-        for (const row of table.rows) {
-          let reproduced = null;
-          if (row.preset) {
-            const [run] = (await store.listRuns({ pageSize: 1, sort: { field: 'createdAt', dir: 'desc' }, filter: { preset: row.preset, status: ['done'] } })).rows;
-            reproduced = run ? { runId: run.id, ...run.result } : null;
-          }
-          rows.push({ ...row, reproduced });
-        }
+        const table = await buildResultsTable(store, findTable(name)!);
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ ...table, rows })}\n`);
+          process.stdout.write(`${JSON.stringify(table)}\n`);
           return;
         }
-        const out = new Table({ head: ['model', ...table.columns.map((c) => `${c} (ref)`), 'P', 'R', 'mAP@.5', 'mAP@.5:.95', 'run'] });
-        for (const r of rows)
-          out.push([r.label, ...table.columns.map((c) => cell(r.values[c])), cell(r.reproduced?.precision), cell(r.reproduced?.recall), cell(r.reproduced?.map50), cell(r.reproduced?.map5095), r.reproduced?.runId ?? (r.preset ? `(no run of ${r.preset})` : '')]);
-        process.stdout.write(`${table.title}\nsource: ${table.source}\n${out.toString()}\n`);
+        if (opts.markdown) {
+          process.stdout.write(toMarkdown(table));
+          return;
+        }
+        const { head, rows } = tableCells(table);
+        const out = new Table({ head, style: plainStyle() });
+        for (const r of rows) out.push(r);
+        process.stdout.write(`${table.title}\n${out.toString()}\nsource: ${table.source}\n${table.note ? `note: ${table.note}\n` : ''}`);
       } finally {
         await store.close();
       }

@@ -6,11 +6,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ArtifactInfo, EpochMetrics, RunConfig, TrainResult } from '@distillery/core';
+import type { EpochMetrics, RunConfig, TrainResult } from '@distillery/core';
 import { LeaseLostError, type Run, type RunProgress, type RunStore } from '@distillery/db';
 import { oneLine } from '../errors.ts';
 import { findResumePoint } from './checkpoint-check.ts';
-import type { FromTrainWorker, ToTrainWorker } from './messages.ts';
+import type { TrainJobOptions } from '../workers/train.ts';
+import type { FromTrainWorker, ToTrainWorker, WorkerArtifact } from './messages.ts';
+import { resolveForTraining } from './references.ts';
 import type { Reporter } from './reporter.ts';
 import { startTrainJob } from './train-pool.ts';
 
@@ -29,6 +31,22 @@ export interface ExecuteOptions {
   home: string;
   /** Module exporting `train` (default `@distillery/core/node`, or `DISTILLERY_TRAINER_MODULE`). */
   trainerModule?: string;
+  /** Thread pools and schedule knobs for this execution (default: `defaultJobOptions`). */
+  jobOptions?: TrainJobOptions;
+}
+
+/** core logs its own epoch summary; the reporter prints ours, so the terminal shows one line per epoch. */
+const CORE_EPOCH_LINE = /^epoch \d+\/\d+: /;
+
+/**
+ * With the real trainer: one data-loading thread and one evaluation thread beside training
+ * (`DISTILLERY_DATA_THREADS`, `DISTILLERY_EVAL_THREAD=0` change that). A substituted trainer (tests)
+ * gets none.
+ */
+export function defaultJobOptions(trainerModule: string): TrainJobOptions {
+  if (trainerModule !== '@distillery/core/node') return {};
+  const data = Number(process.env.DISTILLERY_DATA_THREADS ?? 1);
+  return { dataThreads: Number.isInteger(data) && data >= 0 ? data : 1, evalThread: process.env.DISTILLERY_EVAL_THREAD !== '0' };
 }
 
 export type Outcome =
@@ -74,16 +92,19 @@ export async function executeRun(opts: ExecuteOptions): Promise<Outcome> {
     // Continue from the newest intact checkpoint; epochs after it were lost with the crash and are redone.
     const resume = await findResumePoint(store, run.id);
     await store.discardEpochsAfter(run.id, resume?.epoch ?? -1);
-    const config = run.config as RunConfig;
     reporter.start(run.id, run.name, run.epochsPlanned);
     if (resume) reporter.log(`resuming from ${resume.path} (after epoch ${(resume.epoch ?? -1) + 1})`);
+    // Run ids and presets named as weights/teacher become the checkpoint files core reads.
+    const config = await resolveForTraining(store, run.config as RunConfig, opts.home, (line) => reporter.log(line));
+    const trainerModule = opts.trainerModule ?? defaultTrainerModule();
 
     job = startTrainJob({
       config,
       runDir,
       resumeFrom: resume?.path,
       datasetsDir: path.join(opts.home, 'datasets'),
-      trainerModule: opts.trainerModule ?? defaultTrainerModule(),
+      trainerModule,
+      options: { ...defaultJobOptions(trainerModule), ...opts.jobOptions },
     });
     if (opts.stop.aborted) onStop();
     else opts.stop.addEventListener('abort', onStop, { once: true });
@@ -102,7 +123,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<Outcome> {
             progress = { epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.stepsPerEpoch, imagesPerSec: p.imagesPerSec, loss: p.total };
             reporter.step(p);
           } else if (message.type === 'log') {
-            reporter.log(message.line);
+            if (!CORE_EPOCH_LINE.test(message.line)) reporter.log(message.line);
             fs.appendFileSync(logFile, `${message.line}\n`);
           } else if (message.type === 'epoch') {
             await recordEpoch(store, run.id, message.metrics);
@@ -155,6 +176,6 @@ async function recordEpoch(store: RunStore, runId: string, m: EpochMetrics): Pro
   await store.recordEpoch(runId, m);
 }
 
-async function recordArtifact(store: RunStore, runId: string, a: ArtifactInfo): Promise<void> {
+async function recordArtifact(store: RunStore, runId: string, a: WorkerArtifact): Promise<void> {
   await store.addArtifact(runId, { kind: a.kind, path: a.path, bytes: a.bytes, sha256: a.sha256, epoch: a.epoch });
 }

@@ -1,78 +1,77 @@
 /**
- * Runs a study — a chain of stages (teacher → student, sparse → prune → fine-tune) — in the
- * foreground, stage after stage, each one a stored run linked to the study. A stage refers to an earlier
- * stage's result with `@<stage>` wherever a run reference is expected (`weights`, a strategy's
- * `teacher`): it is replaced by that stage's run id before the config is validated.
+ * Runs a study — core's chain of presets (teacher → student, sparse → prune → fine-tune, T → TA → S) —
+ * in the foreground, stage after stage, each one a stored run linked to the study. Every stage is
+ * resolved and validated (core's `resolveStudy`) before anything is written; a stage's `@stage:<id>`
+ * reference becomes that stage's run id, which the executor turns into its checkpoint.
  */
-import type { RunConfig } from '@distillery/core';
+import { ConfigError, resolveStudy, substituteStageOutputs, type StudyInput, type StudyOverrides } from '@distillery/core';
 import type { RunStore } from '@distillery/db';
-import { buildRunConfig, type ConfigOverrides } from '../config/build-config.ts';
+import { UsageError } from '../errors.ts';
 import { createReporter } from '../execution/reporter.ts';
 import { hostName, newWorkerId } from '../execution/identity.ts';
 import { executeRun, type Outcome } from '../execution/run-executor.ts';
-
-export interface StudyDefinition {
-  name: string;
-  kind?: string;
-  description?: string;
-  stages: Array<{ name: string; preset?: string; config?: Record<string, unknown>; dependsOn?: string[] }>;
-}
+import type { TrainJobOptions } from '../workers/train.ts';
 
 export interface StudyStageOutcome {
   stage: string;
   runId: string;
   outcome: Outcome;
+  seconds: number;
 }
 
-function substituteRefs(value: unknown, runIds: Map<string, string>): unknown {
-  if (typeof value === 'string' && value.startsWith('@')) {
-    const id = runIds.get(value.slice(1));
-    if (!id) throw new Error(`study: "${value}" refers to a stage that has not run (yet)`);
-    return id;
+export interface RunStudyOptions {
+  overrides?: StudyOverrides;
+  stop: AbortSignal;
+  home: string;
+  leaseMs: number;
+  json: boolean;
+  jobOptions?: TrainJobOptions;
+  /** Called before each stage starts (progress headers). */
+  onStage?(stage: string, index: number, count: number, runId: string): void;
+}
+
+export function resolveStudyOrThrow(study: StudyInput, overrides: StudyOverrides = {}) {
+  try {
+    return resolveStudy(study, overrides);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
   }
-  if (Array.isArray(value)) return value.map((v) => substituteRefs(v, runIds));
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteRefs(v, runIds)]));
-  return value;
 }
 
-/** Validates every stage's config up front (with placeholders for earlier stages) before writing. */
-export function checkStudy(study: StudyDefinition, overrides: ConfigOverrides): void {
-  const placeholders = new Map(study.stages.map((s) => [s.name, `stage-${s.name}`]));
-  for (const stage of study.stages) stageConfig(stage, overrides, placeholders);
-}
-
-function stageConfig(stage: StudyDefinition['stages'][number], overrides: ConfigOverrides, runIds: Map<string, string>): RunConfig {
-  const base = buildRunConfig(stage.preset, { ...(substituteRefs(stage.config ?? {}, runIds) as ConfigOverrides), ...overrides });
-  return { ...base, name: base.name ?? `${stage.name}` };
-}
-
-export async function runStudy(
-  store: RunStore,
-  study: StudyDefinition,
-  opts: { overrides: ConfigOverrides; stop: AbortSignal; home: string; leaseMs: number; json: boolean },
-): Promise<{ studyId: string; stages: StudyStageOutcome[] }> {
-  checkStudy(study, opts.overrides);
+export async function runStudy(store: RunStore, study: StudyInput, opts: RunStudyOptions): Promise<{ studyId: string; stages: StudyStageOutcome[] }> {
+  const stages = resolveStudyOrThrow(study, opts.overrides);
   const created = await store.createStudy({
     name: study.name,
-    kind: study.kind ?? null,
+    kind: study.name,
     description: study.description ?? null,
-    stages: study.stages.map((s) => ({ name: s.name, preset: s.preset ?? null, dependsOn: s.dependsOn ?? [] })),
+    stages: stages.map((s) => ({ name: s.id, preset: s.config.preset ?? null, dependsOn: s.dependsOn })),
   });
-  const runIds = new Map<string, string>();
+  const outputs: Record<string, string> = {};
   const results: StudyStageOutcome[] = [];
-  for (const stage of study.stages) {
+  for (const [index, stage] of stages.entries()) {
     if (opts.stop.aborted) break;
-    const config = stageConfig(stage, opts.overrides, runIds);
-    const run = await store.createRun({ name: `${study.name}/${stage.name}`, preset: config.preset ?? null, config, studyId: created.id, enqueue: false });
-    await store.linkStudyRun(created.id, stage.name, run.id);
-    runIds.set(stage.name, run.id);
+    const config = substituteStageOutputs(stage.config, outputs);
+    const run = await store.createRun({ name: config.name ?? `${study.name}/${stage.id}`, preset: config.preset ?? null, config, studyId: created.id, enqueue: false, createdBy: process.env.USER ?? null });
+    await store.linkStudyRun(created.id, stage.id, run.id);
+    opts.onStage?.(stage.id, index, stages.length, run.id);
     const workerId = newWorkerId();
     const claimed = await store.claimRun(run.id, workerId, { leaseMs: opts.leaseMs, host: hostName() });
     if (!claimed) throw new Error(`run ${run.id} was taken by another worker`);
-    const outcome = await executeRun({ store, run: claimed, workerId, leaseMs: opts.leaseMs, stop: opts.stop, reporter: createReporter({ json: opts.json }), home: opts.home });
-    results.push({ stage: stage.name, runId: run.id, outcome });
+    const t0 = performance.now();
+    const outcome = await executeRun({
+      store,
+      run: claimed,
+      workerId,
+      leaseMs: opts.leaseMs,
+      stop: opts.stop,
+      reporter: createReporter({ json: opts.json }),
+      home: opts.home,
+      jobOptions: opts.jobOptions,
+    });
+    results.push({ stage: stage.id, runId: run.id, outcome, seconds: (performance.now() - t0) / 1000 });
     if (outcome.status !== 'done') break;
+    outputs[stage.id] = run.id;
   }
   return { studyId: created.id, stages: results };
 }

@@ -3,10 +3,32 @@
  * thread through a MessagePort; epochs and artifacts wait for the main thread's acknowledgement (the
  * row is in the database) so that a checkpoint is never ahead of the metrics stored for it. The main
  * thread asks for a graceful stop by posting `{type: 'abort'}`: the AbortSignal given to `train`.
+ *
+ * With the real trainer this thread also owns the two helper pools train() accepts: the data-loading
+ * pool (`sampleSource`, prefetching decoded/augmented samples) and the evaluation pool (`evaluator`,
+ * overlapping epoch N's mAP with epoch N+1's training). A config with `prune` is pruned here first
+ * (core's `pruneCheckpoint`), and the smaller network is what trains.
  */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
-import type { RunConfig, TrainFunction, TrainResult } from '@distillery/core';
-import type { FromTrainWorker, ToTrainWorker } from '../execution/messages.ts';
+import type { RunConfig, TrainFunction, TrainOptions, TrainResult } from '@distillery/core';
+import type * as CoreNode from '@distillery/core/node';
+import type * as ModelsNode from '@distillery/models/node';
+import type { FromTrainWorker, ToTrainWorker, WorkerArtifact } from '../execution/messages.ts';
+import type * as DataWorker from './data.ts';
+import type * as EpochEvalWorker from './epoch-eval.ts';
+
+/** Knobs of a training job that are not part of the run config. */
+export interface TrainJobOptions {
+  /** Data-loading threads (0 = load in the training thread). */
+  dataThreads?: number;
+  /** Evaluate each epoch in a separate thread (overlapping the next epoch). */
+  evalThread?: boolean;
+  /** Passed to train(): a shorter burn-in for short demo runs. */
+  minWarmupIterations?: number;
+}
 
 export interface TrainTask {
   config: RunConfig;
@@ -16,18 +38,47 @@ export interface TrainTask {
   port: MessagePort;
   /** Module exporting `train` (default `@distillery/core/node`); tests inject a fake trainer. */
   trainerModule: string;
+  options?: TrainJobOptions;
 }
 
 /**
  * Node 20 does not apply the tsx loader's ESM hooks inside worker threads (only this entry file is
  * compiled, through its CommonJS hook), so the TypeScript packages are imported with tsx's `tsImport`.
  */
-async function loadTrain(specifier: string): Promise<TrainFunction> {
+async function importTs<T>(specifier: string): Promise<T> {
   const { tsImport } = await import('tsx/esm/api');
-  const mod = (await tsImport(specifier, import.meta.url)) as { train?: unknown };
+  return (await tsImport(specifier, import.meta.url)) as T;
+}
+
+async function loadTrain(specifier: string): Promise<TrainFunction> {
+  const mod = await importTs<{ train?: unknown }>(specifier);
   if (typeof mod.train !== 'function')
     throw new Error(`${specifier} does not export train() (the training loop has not landed yet)`);
   return mod.train as TrainFunction;
+}
+
+function describeFile(file: string): { path: string; bytes: number; sha256: string } {
+  const bytes = fs.readFileSync(file);
+  return { path: file, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/**
+ * `prune` set: prune the (resolved) weights once into the run folder — a resumed run reuses the files —
+ * and train the pruned network from its weights.
+ */
+async function prunedConfig(config: RunConfig, runDir: string, log: (line: string) => void, record: (a: WorkerArtifact) => Promise<void>): Promise<RunConfig> {
+  if (!config.prune) return config;
+  if (!config.weights) throw new Error('prune: the run has no weights to prune');
+  const out = path.join(runDir, 'pruned.safetensors');
+  const yamlPath = path.join(runDir, 'pruned.yaml');
+  if (!fs.existsSync(out) || !fs.existsSync(yamlPath)) {
+    const core = await importTs<typeof CoreNode>('@distillery/core/node');
+    const models = await importTs<typeof ModelsNode>('@distillery/models/node');
+    await models.initEngine({ backend: config.backend });
+    await core.pruneCheckpoint({ weights: config.weights, spec: config.prune, out, model: config.model, img: config.img, log });
+    await record({ kind: 'pruned-model', ...describeFile(out), epoch: null });
+  } else log(`prune: using the pruned network already in ${runDir}`);
+  return { ...config, model: yamlPath, weights: out, prune: undefined };
 }
 
 export default async function runTraining(task: TrainTask): Promise<TrainResult> {
@@ -49,9 +100,28 @@ export default async function runTraining(task: TrainTask): Promise<TrainResult>
       pending.set(id, resolve);
       post(make(id));
     });
+  const log = (line: string) => post({ type: 'log', line });
+  const closers: Array<() => Promise<void>> = [];
   try {
     const train = await loadTrain(task.trainerModule);
-    return await train(task.config, {
+    const config = await prunedConfig(task.config, task.runDir, log, (artifact) => acknowledged((id) => ({ type: 'artifact', id, artifact })));
+    const extra: Partial<TrainOptions> = {};
+    const o = task.options ?? {};
+    if (o.minWarmupIterations !== undefined) extra.minWarmupIterations = o.minWarmupIterations;
+    if (o.dataThreads && o.dataThreads > 0) {
+      const { createDataWorkerPool } = await importTs<typeof DataWorker>(new URL('./data.ts', import.meta.url).href);
+      const pool = createDataWorkerPool({ threads: o.dataThreads });
+      closers.push(() => pool.close());
+      extra.sampleSource = pool.source;
+      log(`data: ${pool.threads} loader thread(s)`);
+    }
+    if (o.evalThread) {
+      const { createEpochEvalPool } = await importTs<typeof EpochEvalWorker>(new URL('./epoch-eval.ts', import.meta.url).href);
+      const pool = createEpochEvalPool();
+      closers.push(() => pool.close());
+      extra.evaluator = pool.evaluator;
+    }
+    return await train(config, {
       runDir: task.runDir,
       resumeFrom: task.resumeFrom,
       signal: controller.signal,
@@ -59,9 +129,11 @@ export default async function runTraining(task: TrainTask): Promise<TrainResult>
       onEpoch: (metrics) => acknowledged((id) => ({ type: 'epoch', id, metrics })),
       onArtifact: (artifact) => acknowledged((id) => ({ type: 'artifact', id, artifact })),
       onStep: (progress) => post({ type: 'step', progress }),
-      onLog: (line) => post({ type: 'log', line }),
+      onLog: log,
+      ...extra,
     });
   } finally {
+    for (const close of closers) await close().catch(() => undefined);
     port.close();
   }
 }
