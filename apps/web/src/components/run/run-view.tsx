@@ -1,6 +1,7 @@
 'use client';
 /** One run: live curves, progress, config, logs, errors, checkpoints and validation images. */
 import Link from 'next/link';
+import { useEffect } from 'react';
 import { SeriesChart } from '~/components/charts/series-chart.tsx';
 import { dateTime, duration, fixed, millions } from '~/components/format/numbers.ts';
 import { useLiveRun, type LiveRun } from '~/components/run/live-epochs.ts';
@@ -18,6 +19,15 @@ export function RunView({ initial }: { initial: RunDetails }) {
   const details = api.runs.get.useQuery({ id }, { initialData: initial, refetchInterval: running ? 5000 : false });
   const logs = api.runs.logs.useQuery({ id }, { refetchInterval: running ? 3000 : false });
   const artifacts = api.artifacts.list.useQuery({ runId: id }, { refetchInterval: running ? 5000 : false });
+  // When the live status changes (queued → running → done), fetch the details, log and files again.
+  const refetchDetails = details.refetch;
+  const refetchLogs = logs.refetch;
+  const refetchArtifacts = artifacts.refetch;
+  useEffect(() => {
+    void refetchDetails();
+    void refetchLogs();
+    void refetchArtifacts();
+  }, [live.status, refetchDetails, refetchLogs, refetchArtifacts]);
   const { run, result, summary, study } = details.data;
   const progress = live.progress ?? {};
   const step = typeof progress.step === 'number' ? progress.step : null;
