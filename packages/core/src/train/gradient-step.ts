@@ -121,10 +121,10 @@ export async function computeGradientsChunked(inp: GradientStepInput, maxImages:
 }
 
 /**
- * Largest chunk that one wasm backward pass of a YOLO network is known to survive at this input size:
- * tfjs-backend-wasm aborts once its heap passes ~2 GB (mobile-yolo5s_voc: 3 images at 320² work, 4 do
- * not). Other backends: no limit.
+ * Largest chunk that one wasm backward pass of a YOLO network survives at this input size with margin:
+ * tfjs-backend-wasm aborts once its heap passes ~2 GB (mobile-yolo5s_voc: 3 images at 320² work on a
+ * fresh heap, 4 do not, and a fragmented heap fails earlier), so 2 images at 320². Other backends: no limit.
  */
 export function defaultMicroBatch(backend: string, img: number): number | undefined {
-  return backend === 'wasm' ? Math.max(1, Math.floor((3 * 320 * 320) / (img * img))) : undefined;
+  return backend === 'wasm' ? Math.max(1, Math.floor((2 * 320 * 320) / (img * img))) : undefined;
 }

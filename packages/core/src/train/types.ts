@@ -140,7 +140,7 @@ export interface TrainOptions {
   /**
    * Largest number of images in one backward pass; a larger batch (or replica share) is processed in
    * chunks whose gradients are summed. Default on wasm: what its ~2 GB heap survives at `img`
-   * (3 images at 320²); elsewhere the whole batch.
+   * (2 images at 320²); elsewhere the whole batch.
    */
   microBatch?: number;
   /**
