@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console, setTimeout */
 /**
  * `pnpm dev`: the dashboard (next dev) and one trainer worker (`pnpm trainer worker`) together, each
  * line prefixed with its name. Ctrl-C stops both (the worker checkpoints its run first); if one

@@ -62,7 +62,7 @@ describe('runs.launch', () => {
   });
 
   it('names an unknown preset in a BAD_REQUEST', async () => {
-    const error = await fx.caller.runs.launch({ preset: 'no-such-preset', config: SMALL as never }).catch((e: unknown) => e as TRPCError);
+    const error = (await fx.caller.runs.launch({ preset: 'no-such-preset', config: SMALL as never }).catch((e: unknown) => e)) as TRPCError;
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.message).toContain('no-such-preset');
   });
@@ -206,7 +206,7 @@ describe('studies', () => {
 
   it('an unknown study is a BAD_REQUEST', async () => {
     const presets = await fx.caller.studies.presets();
-    const error = await fx.caller.studies.launch({ preset: 'study:nope', base: presets[0]!.config }).catch((e: unknown) => e as TRPCError);
+    const error = (await fx.caller.studies.launch({ preset: 'study:nope', base: presets[0]!.config }).catch((e: unknown) => e)) as TRPCError;
     expect(error.code).toBe('BAD_REQUEST');
   });
 });
