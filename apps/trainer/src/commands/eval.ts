@@ -23,17 +23,20 @@ import {
 } from '@distillery/eval';
 import { readDetectionsFile, readGroundTruth } from '@distillery/eval/node';
 import { UsageError } from '../errors.ts';
+import { evaluateCheckpoint } from '../evaluation/evaluate-checkpoint.ts';
 import { createEvalPool } from '../workers/eval.ts';
 
 export const METRICS = ['coco', 'voc07', 'voc', 'yolov5'] as const;
 export type EvalMetric = (typeof METRICS)[number];
 
 export interface EvalCommandOptions {
-  gt: string;
+  gt?: string;
+  img?: string;
+  backend?: string;
   dt?: string;
   weights?: string;
   data?: string;
-  metric: string;
+  metric?: string;
   json?: boolean;
   split?: string;
   continuous?: boolean;
@@ -50,11 +53,13 @@ export function register(program: Command): void {
   program
     .command('eval')
     .description('score detections against ground truth (COCO, VOC07 11-point, VOC all-point, upstream test.py)')
-    .requiredOption('--gt <path>', 'ground truth: COCO JSON file, VOC folder or YOLO folder')
+    .option('--gt <path>', 'ground truth: COCO JSON file, VOC folder or YOLO folder')
     .option('--dt <file>', 'detections JSON (COCO results or VOC form)')
     .option('--weights <checkpoint>', 'run a checkpoint on the data set instead of reading --dt')
-    .option('--data <dataset>', 'data set description for --weights')
-    .requiredOption('--metric <name>', `one of ${METRICS.join(', ')}`)
+    .option('--data <dataset>', 'data set for --weights: a data-set YAML or "demo"')
+    .option('--img <n>', 'image size for --weights (default 640)')
+    .option('--backend <name>', 'compute engine for --weights')
+    .option('--metric <name>', `one of ${METRICS.join(', ')} (with --weights: yolov5, test.py's)`)
     .option('--json', 'print machine-readable JSON')
     .option('--split <name>', 'VOC image list (ImageSets/Main/<name>.txt) or YOLO sub-folder')
     .option('--continuous', 'VOC metrics: plain float IoU instead of the +1 pixel convention')
@@ -70,6 +75,7 @@ export function register(program: Command): void {
 
 function loadInputs(opts: EvalCommandOptions): { gt: GroundTruth; dt: Detections } {
   try {
+    if (!opts.gt) throw new UsageError('give --gt PATH (ground truth) with --dt, or --weights CKPT with --data DATA');
     const gt = readGroundTruth(opts.gt, { split: opts.split, names: opts.names?.split(',').map((s) => s.trim()), cocoIds: opts.cocoIds });
     if (!opts.dt) throw new UsageError('give --dt FILE (detections)');
     const format = opts.format ?? 'auto';
@@ -83,11 +89,9 @@ function loadInputs(opts: EvalCommandOptions): { gt: GroundTruth; dt: Detections
 
 /** Runs the evaluation and returns what the command prints. */
 export async function runEval(opts: EvalCommandOptions): Promise<string> {
+  if (!opts.dt && (opts.weights || opts.data)) return evalCheckpointCommand(opts);
   const metric = opts.metric as EvalMetric;
   if (!METRICS.includes(metric)) throw new UsageError(`--metric must be one of ${METRICS.join(', ')} (got "${opts.metric}")`);
-  if (!opts.dt && (opts.weights || opts.data)) {
-    throw new UsageError('eval from a checkpoint (--weights + --data) is not available yet: export detections and pass --dt FILE');
-  }
   const { gt, dt } = loadInputs(opts);
   let threads = opts.threads === undefined ? (dt.count >= PARALLEL_MIN_DETECTIONS ? 2 : 0) : Number(opts.threads);
   if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`--threads must be a non-negative integer (got "${opts.threads}")`);
@@ -123,3 +127,14 @@ export async function runEval(opts: EvalCommandOptions): Promise<string> {
 }
 
 const fmt = (v: number): string => (v < 0 ? '-' : v.toFixed(4));
+
+/** `--weights CKPT --data DATA` (wired by the trainer integration): the model runs, then test.py's metrics. */
+async function evalCheckpointCommand(opts: EvalCommandOptions): Promise<string> {
+  if (!opts.weights || !opts.data) throw new UsageError('eval from a checkpoint needs both --weights CKPT (or run id) and --data DATA');
+  if (opts.metric !== undefined && opts.metric !== 'yolov5') throw new UsageError(`--weights evaluates with test.py's metrics (--metric yolov5), not "${opts.metric}"`);
+  const img = opts.img === undefined ? undefined : Number(opts.img);
+  if (img !== undefined && !(Number.isInteger(img) && img % 32 === 0 && img > 0)) throw new UsageError(`--img must be a positive multiple of 32 (got "${opts.img}")`);
+  const r = await evaluateCheckpoint({ weights: opts.weights, data: opts.data, split: opts.split, img, backend: opts.backend });
+  if (opts.json) return JSON.stringify({ mP: r.precision, mR: r.recall, mAP50: r.map50, mAP50_95: r.map5095, fitness: r.fitness, images: r.images, targets: r.targets, weights: r.weights, split: r.split, img: r.img, backend: r.backend });
+  return `${'Class'.padStart(20)}${['Images', 'Targets', 'P', 'R', 'mAP@.5', 'mAP@.5:.95'].map((s) => s.padStart(12)).join('')}\n${formatTestPyLine('all', r.images, r.targets, r.precision, r.recall, r.map50, r.map5095)}\n(${r.weights} on ${r.data}/${r.split} at ${r.img}, ${r.backend})`;
+}
