@@ -131,6 +131,59 @@ describe('wasm training kernels equal the cpu backend', () => {
     });
   }
 
+  // Replaced stock kernels: every simplification path of the JS transpose (size-1 axes, merged
+  // axes, innermost axis kept, 2-D tiles larger than one tile) and the leading/middle-axis Sum.
+  for (const [shape, perm] of [
+    [[70, 90], [1, 0]],
+    [[2, 3, 4, 5], [0, 3, 1, 2]],
+    [[2, 3, 4, 5], [1, 2, 0, 3]],
+    [[2, 3, 4, 5], [3, 1, 2, 0]],
+    [[2, 1, 4, 5], [3, 2, 1, 0]],
+    [[3, 4, 5], [0, 1, 2]],
+    [[2, 3, 4, 5, 6], [4, 0, 3, 1, 2]],
+    [[1, 6, 1, 7], [3, 1, 0, 2]],
+  ] as [number[], number[]][]) {
+    it(`Transpose [${shape.join(',')}] by [${perm.join(',')}]`, async () => {
+      await expectSameAsCpu('Transpose', { x: shape }, { perm });
+    });
+  }
+  it('Transpose of int32 and bool tensors', async () => {
+    for (const dtype of ['int32', 'bool'] as const) {
+      const results: number[][] = [];
+      for (const backend of ['wasm', 'cpu']) {
+        await tf.setBackend(backend);
+        results.push(tf.tidy(() => Array.from(tf.transpose(tf.tensor3d(Array.from({ length: 24 }, (_, i) => i % 3), [2, 3, 4], dtype), [2, 0, 1]).dataSync())));
+      }
+      expect(results[0]).toEqual(results[1]);
+    }
+  });
+  for (const [shape, axis, keepDims] of [
+    [[300, 7], [0], false],
+    [[2, 5, 6, 7], [0, 1, 2], false],
+    [[2, 5, 6, 7], [0, 1, 2], true],
+    [[4, 50, 6], [1], false],
+    [[3, 1, 5, 4], [0, 2], false], // the size-1 axis between makes them one leading block
+    [[3, 5, 4], [2], false], // trailing: the stock kernel
+    [[3, 5, 4], [0, 2], false], // not one block: the stock kernel
+  ] as [number[], number[], boolean][]) {
+    it(`Sum [${shape.join(',')}] over [${axis.join(',')}]${keepDims ? ' keepDims' : ''}`, async () => {
+      await expectSameAsCpu('Sum', { x: shape }, { axis, keepDims });
+    });
+  }
+  it('UnsortedSegmentSum (the gradient of gather) equals the cpu backend', async () => {
+    const results: { shape: number[]; data: number[] }[] = [];
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      results.push(tf.tidy(() => {
+        const x = tf.tensor(values(5 * 3, 7), [5, 3]);
+        const out = tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2, 3, 0], 'int32'), 4);
+        return { shape: out.shape, data: Array.from(out.dataSync()) };
+      }));
+    }
+    expect(results[0].shape).toEqual(results[1].shape);
+    expect(relativeError(Float32Array.from(results[0].data), Float32Array.from(results[1].data))).toBeLessThan(1e-6);
+  });
+
   it('frees every intermediate (no wasm memory leak per call)', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor(values(2 * 7 * 7 * 3, 3), [2, 7, 7, 3]);

@@ -11,7 +11,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { convWithPadsOrCrops, disposeInfos, transpose, type WasmBackendLike } from './kernel-utils.ts';
+import { convWithPadsOrCrops, disposeInfos, reshape, runWasmKernel, transpose, type WasmBackendLike } from './kernel-utils.ts';
 
 /**
  * Pads of the transposed-input convolution that yield exactly kh×kw outputs: the input keeps its
@@ -24,12 +24,35 @@ export function filterGradientPads(convInfo: backend_util.Conv2DInfo): [number, 
   return [top, kh + sh * (outHeight - 1) - inHeight - top, left, kw + sw * (outWidth - 1) - inWidth - left];
 }
 
+/**
+ * 1x1 stride-1 convolutions (MobileNetV2's expand/project, YOLOv5's C3 1x1s) as one GEMM:
+ * dW[ci, co] = Σ_p x[p, ci] · dy[p, co] is a 1x1 convolution of x^T [ci pixels, P channels] with
+ * dy as a [1, 1, P, co] filter. Measured ~10x faster than the general form below, whose "filter"
+ * of Ho×Wo taps with only N channels each runs XNNPACK at a few GFLOP/s.
+ */
+function pointwiseFilterGradient(b: WasmBackendLike, x: TensorInfo, dy: TensorInfo): TensorInfo {
+  const ci = x.shape[3];
+  const co = dy.shape[3];
+  const pixels = x.shape[0] * x.shape[1] * x.shape[2];
+  const xT = transpose(b, x, [3, 0, 1, 2]);
+  const input = reshape(b, xT, [1, 1, ci, pixels]);
+  const filter = reshape(b, dy, [1, 1, pixels, co]);
+  const out = runWasmKernel(b, 'Conv2D', { x: input, filter }, { strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC' });
+  const dW = reshape(b, out, [1, 1, ci, co]);
+  disposeInfos(b, xT, input, filter, out);
+  return dW;
+}
+
 function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: WasmBackendLike; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
   const { inputs: { x, dy }, backend: b, attrs } = args;
   if (attrs.dataFormat !== 'NHWC') throw new Error(`wasm Conv2DBackpropFilter supports only NHWC, got ${attrs.dataFormat}`);
   const convInfo = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
   );
+  const { top, bottom, left, right } = convInfo.padInfo;
+  if (convInfo.filterHeight === 1 && convInfo.filterWidth === 1 && convInfo.strideHeight === 1 && convInfo.strideWidth === 1 && top + bottom + left + right === 0) {
+    return pointwiseFilterGradient(b, x, dy);
+  }
   const xT = transpose(b, x, [3, 1, 2, 0]);
   const dyT = transpose(b, dy, [1, 2, 0, 3]);
   const out = convWithPadsOrCrops(b, 'Conv2D', xT, dyT, filterGradientPads(convInfo), [convInfo.strideHeight, convInfo.strideWidth]);

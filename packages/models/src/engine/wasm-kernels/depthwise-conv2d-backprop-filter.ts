@@ -1,8 +1,9 @@
 // DepthwiseConv2dNativeBackpropFilter on wasm (missing from the stock backend, tensorflow/tfjs#8474):
 //   dW[a,b,c,q] = Σ_{n,i,j} x[n, i·s+a-pt, j·s+b-pl, c] · dy[n,i,j,c·m+q]
-// The batch is folded into the channels so the whole sum is ONE XNNPACK depthwise convolution:
-// input x^T[1,H,W,(n,c)], filter dy^T[Ho,Wo,(n,c),m] at stride 1 / dilation s, giving
-// [1,kh,kw,(n,c,q)]; a sum over n finishes it.
+// as one JS pass over the wasm heap, channels innermost (contiguous in both x and dy), summed in
+// float64. It costs kh·kw multiply-adds per dy element, like the forward convolution, and measured
+// 5-10x faster than the earlier XNNPACK formulation (the batch folded into channels made a
+// depthwise conv with a Ho×Wo "kernel", a slow path of XNNPACK: 0.5-0.9 GFLOP/s).
 import {
   backend_util,
   DepthwiseConv2dNativeBackpropFilter,
@@ -11,8 +12,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { filterGradientPads } from './conv2d-backprop-filter.ts';
-import { convWithPadsOrCrops, disposeInfos, reshape, runWasmKernel, transpose, type WasmBackendLike } from './kernel-utils.ts';
+import { heapF32, type WasmBackendLike } from './kernel-utils.ts';
 
 function depthwiseBackpropFilter(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
@@ -21,24 +21,43 @@ function depthwiseBackpropFilter(args: {
 }): TensorInfo {
   const { inputs: { x, dy }, backend: b, attrs } = args;
   const [kh, kw, c, m] = attrs.filterShape;
-  const convInfo = backend_util.computeConv2DInfo(
+  const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, true,
   );
-  if (convInfo.dilationHeight !== 1 || convInfo.dilationWidth !== 1) {
-    throw new Error('wasm DepthwiseConv2dNativeBackpropFilter supports dilation 1 only');
+  const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const cm = c * m;
+  const acc = new Float64Array(kh * kw * cm);
+  const out = b.makeOutput([kh, kw, c, m], 'float32');
+  const xs = heapF32(b, x);
+  const dys = heapF32(b, dy);
+  for (let bi = 0; bi < n; bi++) {
+    for (let i = 0; i < ho; i++) {
+      for (let a = 0; a < kh; a++) {
+        const y = i * sh + a * dh - top;
+        if (y < 0 || y >= h) continue;
+        for (let j = 0; j < wo; j++) {
+          const dyOffset = ((bi * ho + i) * wo + j) * cm;
+          for (let bb = 0; bb < kw; bb++) {
+            const xc = j * sw + bb * dw - left;
+            if (xc < 0 || xc >= w) continue;
+            const xOffset = ((bi * h + y) * w + xc) * c;
+            const accOffset = (a * kw + bb) * cm;
+            if (m === 1) {
+              for (let ch = 0; ch < c; ch++) acc[accOffset + ch] += xs[xOffset + ch] * dys[dyOffset + ch];
+            } else {
+              for (let ch = 0; ch < c; ch++) {
+                const xv = xs[xOffset + ch];
+                for (let q = 0; q < m; q++) acc[accOffset + ch * m + q] += xv * dys[dyOffset + ch * m + q];
+              }
+            }
+          }
+        }
+      }
+    }
   }
-  const [n, h, w] = x.shape;
-  const [, ho, wo] = dy.shape;
-  const xT = transpose(b, x, [1, 2, 0, 3]);
-  const xFolded = reshape(b, xT, [1, h, w, n * c]);
-  const dyT = transpose(b, dy, [1, 2, 0, 3]);
-  const dyFolded = reshape(b, dyT, [ho, wo, n * c, m]);
-  const perImage = convWithPadsOrCrops(b, 'DepthwiseConv2dNative', xFolded, dyFolded, filterGradientPads(convInfo), [convInfo.strideHeight, convInfo.strideWidth]);
-  const split = reshape(b, perImage, [kh, kw, n, c * m]);
-  const summed = runWasmKernel(b, 'Sum', { x: split }, { axis: [2], keepDims: false });
-  const dW = reshape(b, summed, [kh, kw, c, m]);
-  disposeInfos(b, xT, xFolded, dyT, dyFolded, perImage, split, summed);
-  return dW;
+  heapF32(b, out).set(acc);
+  return out;
 }
 
 export const depthwiseConv2dNativeBackpropFilterConfig: KernelConfig = {

@@ -7,20 +7,34 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter.ts';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
+import { transposeConfig } from './transpose.ts';
+import { sumConfig } from './sum.ts';
+import { rememberStockKernel } from './kernel-utils.ts';
+import { batchNormActTrainConfig } from './batch-norm-act-train.ts';
+import { batchNormActTrainGradConfig } from './batch-norm-act-train-grad.ts';
+import { cpuBatchNormActTrainConfig } from '../cpu-kernels/batch-norm-act-train.ts';
+import { cpuBatchNormActTrainGradConfig } from '../cpu-kernels/batch-norm-act-train-grad.ts';
 
-/** Kernels the stock wasm backend lacks; registered only when missing. */
+/** Kernels the stock backends lack (and the engine's own fused ones); registered only when missing. */
 const MISSING_KERNELS: KernelConfig[] = [
   conv2DBackpropFilterConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   unsortedSegmentSumConfig,
+  // The engine's own fused batch norm + activation (batch-norm/batch-norm-act.ts).
+  batchNormActTrainConfig,
+  batchNormActTrainGradConfig,
+  cpuBatchNormActTrainConfig,
+  cpuBatchNormActTrainGradConfig,
 ];
 
 /**
- * Stock kernels ours replace: wasm Conv2DBackpropInput (a scalar loop, ~10x slower than ours) and
- * cpu ResizeNearestNeighborGrad (wrong for batch > 1).
+ * Stock kernels ours replace: wasm Conv2DBackpropInput (a scalar loop, ~10x slower than ours),
+ * wasm Transpose (strided C++ loop, ~25 ns per element on large tensors), wasm Sum (transposes
+ * first when reducing leading axes) and cpu ResizeNearestNeighborGrad (wrong for batch > 1).
+ * The stock wasm kernels are remembered: ours hand them the cases they do not cover.
  */
-const REPLACED_KERNELS: KernelConfig[] = [conv2DBackpropInputConfig, cpuResizeNearestNeighborGradConfig];
+const REPLACED_KERNELS: KernelConfig[] = [conv2DBackpropInputConfig, cpuResizeNearestNeighborGradConfig, transposeConfig, sumConfig];
 
 /** `backend/kernel` of every kernel this module supplies. */
 export const TRAINING_KERNELS: readonly string[] = [...MISSING_KERNELS, ...REPLACED_KERNELS].map((k) => `${k.backendName}/${k.kernelName}`);
@@ -46,7 +60,10 @@ export function registerTrainingKernels(): string[] {
   for (const config of REPLACED_KERNELS) {
     const current = getKernel(config.kernelName, config.backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current !== undefined) unregisterKernel(config.kernelName, config.backendName);
+    if (current !== undefined) {
+      if (config.backendName === 'wasm') rememberStockKernel(current);
+      unregisterKernel(config.kernelName, config.backendName);
+    }
     registerKernel(config);
     registered.push(`${config.backendName}/${config.kernelName}`);
   }

@@ -1,14 +1,50 @@
 // Helpers for writing wasm kernels out of other wasm kernels. Kernels run below the autograd tape,
 // so they call the backend's kernel functions directly (as tfjs's own backends do) instead of tf ops:
 // no tape nodes, no engine bookkeeping, and every intermediate is freed explicitly.
-import { getKernel, type BackendValues, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, type BackendValues, type KernelBackend, type KernelConfig, type KernelFunc, type KernelSetupFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The wasm backend as kernels see it: only what we use. */
 export interface WasmBackendLike extends KernelBackend {
   disposeData(dataId: object, force?: boolean): boolean;
   readSync(dataId: object): BackendValues;
-  makeOutput(shape: number[], dtype: 'float32' | 'int32'): TensorInfo;
+  makeOutput(shape: number[], dtype: 'float32' | 'int32' | 'bool'): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): BackendValues;
+}
+
+/**
+ * A view of a tensor's data on the wasm heap (no copy). Take views AFTER allocating outputs: an
+ * allocation may grow the heap, which detaches earlier views.
+ */
+export function heapView(b: WasmBackendLike, info: TensorInfo): Float32Array | Int32Array | Uint8Array {
+  return b.typedArrayFromHeap(info) as Float32Array | Int32Array | Uint8Array;
+}
+
+/** Float32 view of a float32 tensor on the wasm heap (see heapView). */
+export function heapF32(b: WasmBackendLike, info: TensorInfo): Float32Array {
+  if (info.dtype !== 'float32') throw new Error(`expected a float32 tensor, got ${info.dtype}`);
+  return b.typedArrayFromHeap(info) as Float32Array;
+}
+
+/** The stock wasm kernels that ours replaced, kept for the cases ours leave to them. */
+const stockKernels = new Map<string, KernelConfig>();
+
+export function rememberStockKernel(config: KernelConfig): void {
+  if (!stockKernels.has(config.kernelName)) stockKernels.set(config.kernelName, config);
+}
+
+/** Runs the stock kernel our replacement stands in for (on the cases ours leaves to it). */
+export function runStockKernel(kernelName: string, args: { inputs: object; backend: WasmBackendLike; attrs: object }): TensorInfo {
+  const config = stockKernels.get(kernelName);
+  if (config === undefined) throw new Error(`the stock wasm ${kernelName} kernel was not registered before ours replaced it`);
+  return config.kernelFunc(args as Parameters<KernelFunc>[0]) as TensorInfo;
+}
+
+/**
+ * A setupFunc for our replacement that runs the stock kernel's: stock kernels bind their C++
+ * functions in setup, which the backend runs (once, on init) only for the kernels registered then.
+ */
+export function stockSetup(kernelName: string): KernelSetupFunc {
+  return (backend) => stockKernels.get(kernelName)?.setupFunc?.(backend);
 }
 
 /**
