@@ -17,15 +17,24 @@ import { toTorch } from '../torch/layout.ts';
 import type { YoloModel } from '../zoo/yolo-model.ts';
 
 /**
- * Tolerances. Raw logits: the golden README quotes 2e-4, met by an implementation whose summation order
- * differs from PyTorch's. tfjs's CPU backend (sequential float32 accumulation) and WASM/XNNPACK (blocked
- * accumulation) land at 1.5–4.5e-4 from PyTorch and 4.2e-4 from EACH OTHER on yolov5s_voc, so float32
- * summation order alone exceeds 2e-4 here; 6e-4 is the floor these two correct backends can share.
+ * Tolerances. Raw logits: the golden README quotes 2e-4, but that is below the float32 floor of these
+ * networks. Measured against a float64 forward of the same weights (test/golden-float64.ts), upstream
+ * PyTorch's own raw outputs are off by up to 2.4e-4 (yolov5s_voc, eval) and 2.6e-4 (train-mode BN): its
+ * oneDNN conv sums round that much, and the network amplifies every layer's ulp-level rounding 20–50×
+ * (BN gains |γ|/√(σ²+ε) reach ~125 in these weights). So even an exact implementation would miss 2e-4;
+ * an ideally rounded float32 one (every op correctly rounded) sits 2.5e-4/2.7e-4 from the golden values.
+ * tfjs's cpu and wasm convs round about as much as PyTorch's (3.2–3.3e-4 from float64) in a different
+ * summation order, landing 3.0–3.8e-4 from the golden outputs; every tfjs layer itself is within a few dozen
+ * float32 ulps of float64 (test/golden-numerics.test.ts). 6e-4 leaves room for other inputs and sizes.
  */
 export const MODEL_CASE_TOLERANCES = Object.freeze({
   raw: 6e-4,
-  /** σ differs by an ulp between implementations, so "exact" is 1e-5 relative (max |Δ|/max(1, |ref|)). */
-  decodedFromReferenceRaw: 1e-5,
+  /**
+   * Decoding the reference raw: σ composed as PyTorch does (`torchSigmoid`), then upstream's float32
+   * arithmetic, so values are bit-exact except where PyTorch's SLEEF exp differs from ours by an ulp:
+   * ≤ 4.3e-7 relative (max |Δ|/max(1, |ref|)) on both backends.
+   */
+  decodedFromReferenceRaw: 1e-6,
   /** End-to-end decoded (raw error propagated through σ, ×stride, ²·anchor), relative. */
   decodedEndToEnd: 3e-3,
   bnRunningStats: 1e-4,
