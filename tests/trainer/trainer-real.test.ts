@@ -63,6 +63,18 @@ describe('trainer CLI with the real training loop', { timeout: 240_000 }, () => 
     } finally {
       await store.close();
     }
+    // eval --weights: the last checkpoint (the EMA weights evaluated at the end) reproduces the final numbers
+    const s0 = await box.open();
+    const lastPath = (await s0.artifacts(firstRun)).filter((a) => a.kind === 'checkpoint-last').pop()!.path;
+    await s0.close();
+    const evaluated = await trainer(box, ['eval', '--weights', lastPath, '--data', data, '--img', '64', '--backend', 'wasm', '--json']);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const m = JSON.parse(evaluated.stdout) as { mAP50: number; mP: number; images: number };
+    expect(m.images).toBe(8);
+    const s = await box.open();
+    const final = await s.result(firstRun);
+    await s.close();
+    expect(m.mAP50).toBeCloseTo(final!.map50, 4);
   });
 
   it('SIGINT mid-run, then resume: done, every epoch recorded once', async () => {

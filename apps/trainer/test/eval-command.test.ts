@@ -61,7 +61,9 @@ describe('trainer eval', () => {
     await expect(runEval({ gt, dt: bad, metric: 'coco' })).rejects.toThrow(UsageError);
     await expect(runEval({ gt, dt: bad, metric: 'coco' })).rejects.toThrow(`${bad}, record 0: unknown image_id 3`);
     await expect(runEval({ gt, dt: bad, metric: 'map' })).rejects.toThrow(/--metric must be one of/);
-    await expect(runEval({ gt, metric: 'coco', weights: 'x.safetensors', data: 'voc' })).rejects.toThrow(/not available yet/);
+    await expect(runEval({ gt, metric: 'coco', weights: 'x.safetensors', data: 'voc' })).rejects.toThrow(/test\.py's metrics/);
+    await expect(runEval({ weights: 'x.safetensors' })).rejects.toThrow(/needs both --weights/);
+    await expect(runEval({ weights: 'missing.safetensors', data: 'demo' })).rejects.toThrow(/--weights: "missing.safetensors" does not exist/);
   });
 
   it('worker threads give bit-identical results', async () => {
