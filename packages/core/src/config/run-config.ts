@@ -9,7 +9,8 @@ import { z } from 'zod';
 export const HypSchema = z
   .object({
     lr0: z.number().positive().default(0.01),
-    lrf: z.number().positive().max(1).default(0.2).describe('final lr = lr0 * lrf (cosine)'),
+    // The fork hard-codes `lf = ((1 + cos(pi·x/epochs))/2)·0.9 + 0.1`, i.e. a final factor of 0.1.
+    lrf: z.number().positive().max(1).default(0.1).describe('final lr = lr0 * lrf (cosine)'),
     momentum: z.number().min(0).max(1).default(0.937),
     weight_decay: z.number().min(0).default(5e-4),
     giou: z.number().min(0).default(0.05),
@@ -110,6 +111,9 @@ export const RunConfigSchema = z
     /** Mosaic/affine/HSV augmentation on the training split. */
     augment: z.boolean().default(true),
     ema: z.boolean().default(true),
+    /** Burn-in: max(warmupEpochs · batches per epoch, warmupIterations) iterations (upstream 3 and 1000). */
+    warmupEpochs: z.number().min(0).default(3),
+    warmupIterations: z.number().int().min(0).default(1000),
     eval: z
       .object({
         confThres: z.number().min(0).max(1).default(0.001),

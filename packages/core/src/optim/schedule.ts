@@ -34,9 +34,9 @@ export function cosineLrFactor(epoch: number, epochs: number, lrf: number): numb
   return ((1 + Math.cos((epoch * Math.PI) / epochs)) / 2) * (1 - lrf) + lrf;
 }
 
-/** Burn-in length: `max(3 epochs, 1000 iterations)` (upstream); `minIterations` replaces the 1000. */
-export function warmupIterations(batchesPerEpoch: number, minIterations = 1000): number {
-  return Math.max(3 * batchesPerEpoch, minIterations);
+/** Burn-in length: `max(3 epochs, 1000 iterations)` (upstream); both numbers are configurable. */
+export function warmupIterations(batchesPerEpoch: number, minIterations = 1000, epochs = 3): number {
+  return Math.max(Math.round(epochs * batchesPerEpoch), minIterations);
 }
 
 export interface ScheduleConfig {
@@ -51,6 +51,8 @@ export interface ScheduleConfig {
   batchesPerEpoch: number;
   /** Minimum burn-in iterations (upstream 1000; short demo runs lower it). */
   minWarmupIterations?: number;
+  /** Burn-in epochs (upstream 3). */
+  warmupEpochs?: number;
 }
 
 export interface IterationSettings {
@@ -70,7 +72,7 @@ export interface IterationSettings {
  */
 export function iterationSettings(ni: number, epoch: number, c: ScheduleConfig): IterationSettings {
   const target = c.lr0 * cosineLrFactor(epoch, c.epochs, c.lrf);
-  const nw = warmupIterations(c.batchesPerEpoch, c.minWarmupIterations);
+  const nw = warmupIterations(c.batchesPerEpoch, c.minWarmupIterations, c.warmupEpochs);
   if (ni > nw) {
     return { lrs: [target, target, target], momentum: c.momentum, accumulate: accumulateSteps(c.batch, c.nominalBatch), warmup: false };
   }

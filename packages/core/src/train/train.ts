@@ -8,6 +8,7 @@
  * checkpoints written atomically. Deterministic given the seed and the replica count: every random
  * draw of the data pipeline derives from (seed, epoch, index) and the model is initialised from the seed.
  */
+import { readFile } from 'node:fs/promises';
 import { availableParallelism, homedir } from 'node:os';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
@@ -91,12 +92,16 @@ export async function train(config: RunConfig, opts: TrainOptions & TrainInterna
   const nb = Math.min(trainLoader.length, opts.maxBatchesPerEpoch ?? Infinity);
 
   // ---- model, EMA copy, strategies, optimiser
-  const { yaml, configName } = opts.modelFactory ? { yaml: '', configName: config.model } : await resolveModelYaml(config.model);
+  const pruned = config.prune && !opts.modelFactory ? await prunedStartingPoint(config, opts, log) : undefined;
+  const { yaml, configName } = opts.modelFactory
+    ? { yaml: '', configName: config.model }
+    : (pruned ?? (await resolveModelYaml(config.model)));
   const modelArgs: TrainingModelArgs = { yaml, nc, seed: config.seed, names, configName };
   const factory = opts.modelFactory ?? defaultModelFactory(modelArgs);
   const model = opts.modelFactory ? await buildFromFactory(factory) : createTrainingModel(modelArgs);
   const emaModel = opts.modelFactory ? await buildFromFactory(factory) : createTrainingModel(modelArgs);
-  if (config.weights && !opts.resumeFrom) await loadInitialWeights(model, config.weights, log);
+  if (pruned && !opts.resumeFrom) await loadInitialWeights(model, pruned.checkpoint, log, { strict: true });
+  else if (config.weights && !opts.resumeFrom) await loadInitialWeights(model, config.weights, log);
 
   const scale = nominalBatchScale(config.batch, config.nominalBatch);
   // `sl` stays unscaled here: the sparsity strategy applies train.py's nominal-batch scale itself.
@@ -127,9 +132,10 @@ export async function train(config: RunConfig, opts: TrainOptions & TrainInterna
     batch: config.batch,
     nominalBatch: config.nominalBatch,
     batchesPerEpoch: nb,
-    minWarmupIterations: opts.minWarmupIterations,
+    minWarmupIterations: opts.minWarmupIterations ?? config.warmupIterations,
+    warmupEpochs: config.warmupEpochs,
   };
-  const nw = warmupIterations(nb, opts.minWarmupIterations);
+  const nw = warmupIterations(nb, schedule.minWarmupIterations, schedule.warmupEpochs);
 
   let position: TrainingPosition = {
     epoch: 0,
@@ -439,7 +445,35 @@ function extraState(strategies: TrainingStrategy[]): TrainingCheckpoint['extra']
   return out;
 }
 
-async function loadInitialWeights(model: TrainableDetector, file: string, log: (l: string) => void): Promise<void> {
+/**
+ * A prune stage fine-tunes a smaller network: prune `weights` once (the result is kept in the run folder,
+ * so a resumed run finds the same architecture), then train that network from the pruned weights.
+ */
+async function prunedStartingPoint(
+  config: RunConfig,
+  opts: TrainOptions,
+  log: (l: string) => void,
+): Promise<{ yaml: string; configName: string; checkpoint: string }> {
+  if (!config.prune) throw new Error('unreachable: no prune spec');
+  if (!config.weights) throw new Error('prune: a prune stage needs `weights` (the sparsity-trained checkpoint to prune)');
+  const { pruneCheckpoint } = await import('../pruning/node.ts');
+  const out = path.join(opts.runDir, 'pruned.safetensors');
+  const yamlPath = path.join(opts.runDir, 'pruned.yaml');
+  const configName = `${path.basename(config.model).replace(/\.ya?ml$/, '')}-pruned`;
+  try {
+    return { yaml: await readFile(yamlPath, 'utf8'), configName, checkpoint: out };
+  } catch {
+    const r = await pruneCheckpoint({ weights: config.weights, spec: config.prune, out, model: config.model, img: config.img, log });
+    return { yaml: await readFile(r.yamlPath, 'utf8'), configName, checkpoint: r.checkpoint };
+  }
+}
+
+async function loadInitialWeights(
+  model: TrainableDetector,
+  file: string,
+  log: (l: string) => void,
+  { strict = false }: { strict?: boolean } = {},
+): Promise<void> {
   const { readSafetensorsFile } = await import('@distillery/models/node');
   const { importTorch } = await import('@distillery/models');
   const safe = await readSafetensorsFile(file);
@@ -451,7 +485,7 @@ async function loadInitialWeights(model: TrainableDetector, file: string, log: (
     return;
   }
   // Upstream PyTorch weights: keep what fits by name and shape, as train.py does.
-  const report = importTorch(model as unknown as Parameters<typeof importTorch>[0], safe, { strict: false, source: file });
+  const report = importTorch(model as unknown as Parameters<typeof importTorch>[0], safe, { strict, source: file });
   log(`weights: ${report.loaded.length} tensors from ${file} (${report.missing.length} missing, ${report.mismatched.length} mis-shaped, ${report.unexpected.length} unused)`);
 }
 
