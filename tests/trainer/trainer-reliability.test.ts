@@ -23,6 +23,10 @@ describe('trainer CLI reliability (SQLite)', { timeout: 180_000 }, () => {
       [['run', '--data', '/does/not/exist.yaml'], /does not exist/],
       [['run', '--no-such-option'], /unknown option/],
       [['resume', 'nope'], /run nope does not exist/],
+      [['run', 'dmvocs', '--data', 'demo'], /needs a finished run of preset vocs/],
+      [['run', 'mvocs', '--data', 'demo', '--weights', 'no-such-run'], /neither a file nor a run id/],
+      [['prune', '--weights', 'x', '--ratio', '2'], /ratio must be between 0 and 1/],
+      [['table', 'nope'], /unknown table "nope"/],
     ];
     for (const [args, message] of cases) {
       const result = await trainer(box, args);
