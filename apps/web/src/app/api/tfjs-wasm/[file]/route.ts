@@ -3,7 +3,6 @@
  * anything from the internet). Only the three known file names are served.
  */
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { jsonError } from '~/server/files/serve.ts';
 
@@ -12,10 +11,9 @@ export const runtime = 'nodejs';
 
 const FILES = new Set(['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']);
 
+/** The app's own dependency, found at run time (`next start` runs in apps/web); never bundled. */
 function wasmDir(): string {
-  // Resolved at run time from the app's own dependency (kept out of the bundle).
-  const require = createRequire(path.join(process.cwd(), 'package.json'));
-  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  return path.join(process.cwd(), 'node_modules', '@tensorflow', 'tfjs-backend-wasm');
 }
 
 export async function GET(_req: Request, context: { params: Promise<{ file: string }> }): Promise<Response> {
