@@ -131,6 +131,12 @@ describe('wasm training kernels equal the cpu backend', () => {
     });
   }
 
+  it('Conv2DBackpropFilter 1x1 over more pixels than one GEMM chunk (partial last chunk)', async () => {
+    // 2·60·61 = 7320 pixels, chunks of 131072 / (32 + 48) = 1638 pixels: 4 full chunks and a partial one.
+    const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [1, 1, 32, 48] };
+    await expectSameAsCpu('Conv2DBackpropFilter', { x: [2, 60, 61, 32], dy: [2, 60, 61, 48] }, attrs);
+  });
+
   // Replaced stock kernels: every simplification path of the JS transpose (size-1 axes, merged
   // axes, innermost axis kept, 2-D tiles larger than one tile) and the leading/middle-axis Sum.
   for (const [shape, perm] of [

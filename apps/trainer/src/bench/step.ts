@@ -3,11 +3,12 @@
  * one training step (train-mode forward + compute_loss + tf.variableGrads, no optimiser) of a zoo
  * network on random images with 4 targets per image, in images/s, against the upstream PyTorch
  * training step on this kind of machine (`timing_anchor.json`: mobile-yolo5s_voc, batch 8, 320x320,
- * 1.19 s with 2 threads, 2.88 s with 1). Then, unless --no-profile, one more step with every kernel
- * of the backend wrapped in a timer, printed as a top list by kernel (forward/backward split) and by
- * kernel + shapes: the kernels that own the step. Only OUTERMOST kernel calls are counted (the
- * engine's training kernels call other kernels inside), so the column adds up to kernel time; the
- * rest of the step is JS overhead (tape, tidy, the loss's target building).
+ * 1.19 s with 2 threads, 2.88 s with 1). Times are the process's CPU time (see cpuMs), wall time is
+ * printed beside. Then, unless --no-profile, one more step with every kernel of the backend wrapped
+ * in a timer, printed as a top list by kernel (forward/backward split) and by kernel + shapes: the
+ * kernels that own the step. Only OUTERMOST kernel calls are counted (the engine's training kernels
+ * call other kernels inside), so the column adds up to kernel time; the rest of the step is JS
+ * overhead (tape, tidy, the loss's target building). `--fused-bn`: see useFusedBatchNorm.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';

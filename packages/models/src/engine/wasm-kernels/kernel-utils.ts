@@ -11,15 +11,16 @@ export interface WasmBackendLike extends KernelBackend {
   typedArrayFromHeap(info: TensorInfo): BackendValues;
 }
 
-/**
- * A view of a tensor's data on the wasm heap (no copy). Take views AFTER allocating outputs: an
- * allocation may grow the heap, which detaches earlier views.
- */
-export function heapView(b: WasmBackendLike, info: TensorInfo): Float32Array | Int32Array | Uint8Array {
-  return b.typedArrayFromHeap(info) as Float32Array | Int32Array | Uint8Array;
+/** The 32-bit words of a float32 or int32 tensor on the wasm heap, as an Int32Array (no copy). */
+export function int32View(b: WasmBackendLike, info: TensorInfo): Int32Array {
+  const view = b.typedArrayFromHeap(info) as Float32Array | Int32Array;
+  return new Int32Array(view.buffer, view.byteOffset, view.length);
 }
 
-/** Float32 view of a float32 tensor on the wasm heap (see heapView). */
+/**
+ * Float32 view of a float32 tensor on the wasm heap (no copy). Take views AFTER allocating
+ * outputs: an allocation may grow the heap, which detaches earlier views.
+ */
 export function heapF32(b: WasmBackendLike, info: TensorInfo): Float32Array {
   if (info.dtype !== 'float32') throw new Error(`expected a float32 tensor, got ${info.dtype}`);
   return b.typedArrayFromHeap(info) as Float32Array;
