@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/index.ts';
 import { startTestPostgres } from '../src/testing/pg-server.ts';
+import { BACKFILL_CONFIGS, backfillSql, expectedFacets } from './facet-backfill.ts';
 import { storeContract } from './store-contract.ts';
 
 const pg = await startTestPostgres();
@@ -40,5 +41,19 @@ describe.skipIf(!pg.server)('PostgreSQL RunStore (team mode, pg-boss queue)', ()
     expect(claimed.sort()).toEqual([...ids].sort());
     await a.close();
     await b.close();
+  });
+
+  it('the PostgreSQL backfill migration gives old runs the same facets as createRun', async () => {
+    await (await open()).close();
+    const sql = (await import('postgres')).default(lastUrl, { max: 1, onnotice: () => {} });
+    try {
+      for (const [i, c] of BACKFILL_CONFIGS.entries())
+        await sql`insert into runs (id, name, config, status, epochs_planned, created_at, updated_at) values (${`old${i}`}, 'old', ${sql.json(c as never)}, 'done', 1, ${i}, ${i})`;
+      await sql.unsafe(backfillSql('pg'));
+      const rows = await sql`select model, data, img, epochs, strategy from runs order by created_at`;
+      expect(rows.map((r) => ({ ...r }))).toEqual(expectedFacets());
+    } finally {
+      await sql.end();
+    }
   });
 });

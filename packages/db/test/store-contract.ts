@@ -108,6 +108,47 @@ export function storeContract(open: () => Promise<RunStore>): void {
     await store.close();
   });
 
+  it('copies model, data, img, epochs and strategy from the config, and filters and sorts by them', async () => {
+    const store = await open();
+    const make = (name: string, over: Record<string, unknown>) => store.createRun({ name, config: { ...config(2), ...over } });
+    const base = await make('base', { img: 320 });
+    const s1 = await make('s1', { model: 'yolov5s', strategies: [{ kind: 'distill-output', teacher: 't' }] });
+    const s2 = await make('s2', { data: 'voc.yaml', strategies: [{ kind: 'distill-feature', teacher: 't' }] });
+    const pr = await make('pr', { epochs: 5, prune: { mode: 'ratio', ratio: 0.5 } });
+    await store.createRun({ name: 'odd', config: { model: 7, strategies: 'x' } });
+    expect(base).toMatchObject({ model: 'mobile-yolo5s_voc', data: 'demo', img: 320, epochs: 2, strategy: 'baseline' });
+    expect([s1.strategy, s2.strategy, pr.strategy]).toEqual(['distill-output', 'distill-feature', 'prune']);
+    const odd = await store.listRuns({ filter: { search: 'odd' } });
+    expect(odd.rows[0]).toMatchObject({ model: null, data: null, img: null, epochs: null, strategy: 'baseline' });
+    const names = async (filter: NonNullable<Parameters<RunStore['listRuns']>[0]>['filter']) =>
+      (await store.listRuns({ filter, sort: { field: 'name', dir: 'asc' } })).rows.map((r) => r.name);
+    expect(await names({ model: 'yolov5s' })).toEqual(['s1']);
+    expect(await names({ data: 'voc.yaml' })).toEqual(['s2']);
+    expect(await names({ strategy: 'baseline' })).toEqual(['base', 'odd']);
+    expect(await names({ img: 320 })).toEqual(['base']);
+    expect(await names({ epochs: 5, strategy: 'prune' })).toEqual(['pr']);
+    const byStrategy = await store.listRuns({ sort: { field: 'strategy', dir: 'asc' } });
+    expect(byStrategy.rows.map((r) => r.strategy)).toEqual(['baseline', 'baseline', 'distill-feature', 'distill-output', 'prune']);
+    const byImg = await store.listRuns({ sort: { field: 'img', dir: 'desc' } });
+    expect(byImg.rows.map((r) => r.img)).toEqual([320, 64, 64, 64, null]);
+    const facets = await store.runFacetValues();
+    expect(facets.strategy).toEqual([
+      { value: 'baseline', count: 2 },
+      { value: 'distill-feature', count: 1 },
+      { value: 'distill-output', count: 1 },
+      { value: 'prune', count: 1 },
+    ]);
+    expect(facets.model).toEqual([
+      { value: 'mobile-yolo5s_voc', count: 3 },
+      { value: 'yolov5s', count: 1 },
+    ]);
+    expect(facets.img).toEqual([
+      { value: 64, count: 3 },
+      { value: 320, count: 1 },
+    ]);
+    await store.close();
+  });
+
   it('stores studies and reference tables', async () => {
     const store = await open();
     const teacher = await store.createRun({ name: 't', config: config(1) });

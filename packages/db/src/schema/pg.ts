@@ -11,6 +11,12 @@ export const runs = pgTable(
     id: text('id').primaryKey(),
     name: text('name').notNull(),
     preset: text('preset'),
+    /** Copied from `config` at creation (see store/run-facets.ts) so the runs table filters and sorts by them. */
+    model: text('model'),
+    data: text('data'),
+    img: integer('img'),
+    epochs: integer('epochs'),
+    strategy: text('strategy'),
     /** The full resolved RunConfig (zod-validated before it is written). */
     config: jsonb('config').notNull().$type<Record<string, unknown>>(),
     status: text('status', { enum: ['queued', 'running', 'interrupted', 'failed', 'done'] }).notNull(),
@@ -42,6 +48,12 @@ export const runs = pgTable(
     index('runs_preset_idx').on(t.preset),
     index('runs_study_idx').on(t.studyId),
     index('runs_updated_idx').on(t.updatedAt),
+    // Facet + creation time: a filtered page in the default order (newest first) is an index range scan.
+    index('runs_model_idx').on(t.model, t.createdAt),
+    index('runs_data_idx').on(t.data, t.createdAt),
+    index('runs_img_idx').on(t.img, t.createdAt),
+    index('runs_epochs_idx').on(t.epochs, t.createdAt),
+    index('runs_strategy_idx').on(t.strategy, t.createdAt),
   ],
 );
 

@@ -12,6 +12,12 @@ export const runs = sqliteTable(
     id: text('id').primaryKey(),
     name: text('name').notNull(),
     preset: text('preset'),
+    /** Copied from `config` at creation (see store/run-facets.ts) so the runs table filters and sorts by them. */
+    model: text('model'),
+    data: text('data'),
+    img: integer('img'),
+    epochs: integer('epochs'),
+    strategy: text('strategy'),
     /** The full resolved RunConfig (zod-validated before it is written). */
     config: text('config', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
     status: text('status', { enum: ['queued', 'running', 'interrupted', 'failed', 'done'] }).notNull(),
@@ -43,6 +49,12 @@ export const runs = sqliteTable(
     index('runs_preset_idx').on(t.preset),
     index('runs_study_idx').on(t.studyId),
     index('runs_updated_idx').on(t.updatedAt),
+    // Facet + creation time: a filtered page in the default order (newest first) is an index range scan.
+    index('runs_model_idx').on(t.model, t.createdAt),
+    index('runs_data_idx').on(t.data, t.createdAt),
+    index('runs_img_idx').on(t.img, t.createdAt),
+    index('runs_epochs_idx').on(t.epochs, t.createdAt),
+    index('runs_strategy_idx').on(t.strategy, t.createdAt),
   ],
 );
 

@@ -3,9 +3,10 @@
  * done before anything is written.
  */
 import { z } from 'zod';
-import type { EpochRecord, FinalResult, ListRunsQuery, NewRun, Run, RunProgress, RunStatus, RunSummary } from './types.ts';
+import type { EpochRecord, FacetCount, FinalResult, ListRunsQuery, NewRun, Run, RunProgress, RunStatus, RunSummary } from './types.ts';
 import { RUN_SORT_FIELDS, RUN_STATUSES } from './types.ts';
 import type { runs, results } from '../schema/sqlite.ts';
+import { BASELINE_STRATEGY, runFacets } from './run-facets.ts';
 
 export type RunRow = typeof runs.$inferSelect;
 export type ResultRow = typeof results.$inferSelect;
@@ -16,6 +17,11 @@ export function toRun(row: RunRow): Run {
     name: row.name,
     preset: row.preset,
     config: row.config,
+    model: row.model,
+    data: row.data,
+    img: row.img,
+    epochs: row.epochs,
+    strategy: row.strategy ?? BASELINE_STRATEGY,
     status: row.status as RunStatus,
     studyId: row.studyId,
     priority: row.priority,
@@ -122,6 +128,7 @@ export function newRunFields(input: NewRun) {
     name,
     preset: input.preset ?? null,
     config: input.config,
+    ...runFacets(input.config),
     studyId: input.studyId ?? null,
     priority: input.priority ?? 0,
     createdBy: input.createdBy ?? null,
@@ -138,6 +145,11 @@ export interface NormalizedQuery {
   search: string | null;
   preset: string | null;
   studyId: string | null;
+  model: string | null;
+  data: string | null;
+  img: number | null;
+  epochs: number | null;
+  strategy: string | null;
 }
 
 export function normalizeQuery(query: ListRunsQuery = {}): NormalizedQuery {
@@ -157,10 +169,23 @@ export function normalizeQuery(query: ListRunsQuery = {}): NormalizedQuery {
     search,
     preset: query.filter?.preset ?? null,
     studyId: query.filter?.studyId ?? null,
+    model: query.filter?.model ?? null,
+    data: query.filter?.data ?? null,
+    img: query.filter?.img ?? null,
+    epochs: query.filter?.epochs ?? null,
+    strategy: query.filter?.strategy ?? null,
   };
 }
 
 /** `%` and `_` in a user's search text are literal characters. */
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Group-by rows of one facet column → its choices, most runs first (counts are bigint strings on PostgreSQL). */
+export function facetCounts<T>(rows: Array<{ value: T | null; count: number | string }>): FacetCount<T>[] {
+  return rows
+    .filter((r): r is { value: T; count: number | string } => r.value !== null)
+    .map((r) => ({ value: r.value, count: Number(r.count) }))
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }

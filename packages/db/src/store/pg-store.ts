@@ -9,6 +9,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import PgBoss from 'pg-boss';
 import postgres from 'postgres';
 import * as schema from '../schema/pg.ts';
@@ -18,6 +19,7 @@ import {
   epochFromRow,
   epochRow,
   FinalResultSchema,
+  facetCounts,
   likePattern,
   newRunFields,
   normalizeQuery,
@@ -38,6 +40,7 @@ import type {
   ReferenceTable,
   Run,
   RunPage,
+  RunFacetValues,
   RunProgress,
   RunStore,
   Study,
@@ -123,6 +126,11 @@ export class PostgresRunStore implements RunStore {
     if (q.status) where.push(inArray(runs.status, q.status));
     if (q.preset) where.push(eq(runs.preset, q.preset));
     if (q.studyId) where.push(eq(runs.studyId, q.studyId));
+    if (q.model !== null) where.push(eq(runs.model, q.model));
+    if (q.data !== null) where.push(eq(runs.data, q.data));
+    if (q.img !== null) where.push(eq(runs.img, q.img));
+    if (q.epochs !== null) where.push(eq(runs.epochs, q.epochs));
+    if (q.strategy !== null) where.push(eq(runs.strategy, q.strategy));
     if (q.search) {
       const pattern = likePattern(q.search);
       where.push(
@@ -140,6 +148,11 @@ export class PostgresRunStore implements RunStore {
       name: runs.name,
       status: runs.status,
       preset: runs.preset,
+      model: runs.model,
+      data: runs.data,
+      img: runs.img,
+      epochs: runs.epochs,
+      strategy: runs.strategy,
       lastEpoch: runs.lastEpoch,
       map50: results.map50,
       map5095: results.map5095,
@@ -167,6 +180,24 @@ export class PostgresRunStore implements RunStore {
       page: q.page,
       pageSize: q.pageSize,
     };
+  }
+
+  async runFacetValues(): Promise<RunFacetValues> {
+    // Each a scan of the column's (facet, created_at) index.
+    const counts = <T>(column: PgColumn) =>
+      this.db
+        .select({ value: sql<T | null>`${column}`, count: sql<string>`count(*)` })
+        .from(runs)
+        .groupBy(column)
+        .then((rows) => facetCounts(rows));
+    const [model, data, img, epochs, strategy] = await Promise.all([
+      counts<string>(runs.model),
+      counts<string>(runs.data),
+      counts<number>(runs.img),
+      counts<number>(runs.epochs),
+      counts<string>(runs.strategy),
+    ]);
+    return { model, data, img, epochs, strategy };
   }
 
   async deleteRun(id: string): Promise<boolean> {

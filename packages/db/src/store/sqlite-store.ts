@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from '../schema/sqlite.ts';
 import { LeaseLostError, RunStateError } from './errors.ts';
@@ -15,6 +16,7 @@ import {
   epochFromRow,
   epochRow,
   FinalResultSchema,
+  facetCounts,
   likePattern,
   newRunFields,
   normalizeQuery,
@@ -34,6 +36,7 @@ import type {
   ReferenceTable,
   Run,
   RunPage,
+  RunFacetValues,
   RunProgress,
   RunStore,
   Study,
@@ -112,6 +115,11 @@ export class SqliteRunStore implements RunStore {
     if (q.status) where.push(inArray(runs.status, q.status));
     if (q.preset) where.push(eq(runs.preset, q.preset));
     if (q.studyId) where.push(eq(runs.studyId, q.studyId));
+    if (q.model !== null) where.push(eq(runs.model, q.model));
+    if (q.data !== null) where.push(eq(runs.data, q.data));
+    if (q.img !== null) where.push(eq(runs.img, q.img));
+    if (q.epochs !== null) where.push(eq(runs.epochs, q.epochs));
+    if (q.strategy !== null) where.push(eq(runs.strategy, q.strategy));
     if (q.search) {
       const pattern = likePattern(q.search);
       where.push(
@@ -129,6 +137,11 @@ export class SqliteRunStore implements RunStore {
       name: runs.name,
       status: runs.status,
       preset: runs.preset,
+      model: runs.model,
+      data: runs.data,
+      img: runs.img,
+      epochs: runs.epochs,
+      strategy: runs.strategy,
       lastEpoch: runs.lastEpoch,
       map50: results.map50,
       map5095: results.map5095,
@@ -158,6 +171,25 @@ export class SqliteRunStore implements RunStore {
       total: Number(totalRow?.n ?? 0),
       page: q.page,
       pageSize: q.pageSize,
+    };
+  }
+
+  async runFacetValues(): Promise<RunFacetValues> {
+    // Each a scan of the column's (facet, created_at) index.
+    const counts = <T>(column: SQLiteColumn) =>
+      facetCounts(
+        this.db
+          .select({ value: sql<T | null>`${column}`, count: sql<number>`count(*)` })
+          .from(runs)
+          .groupBy(column)
+          .all(),
+      );
+    return {
+      model: counts<string>(runs.model),
+      data: counts<string>(runs.data),
+      img: counts<number>(runs.img),
+      epochs: counts<number>(runs.epochs),
+      strategy: counts<string>(runs.strategy),
     };
   }
 

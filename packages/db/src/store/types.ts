@@ -12,6 +12,13 @@ export interface Run {
   preset: string | null;
   /** The full resolved RunConfig as JSON (validated with core's RunConfigSchema before writing). */
   config: Record<string, unknown>;
+  /** Copied from `config` at creation (`runFacets`), for filtering and sorting; null when the config lacks them. */
+  model: string | null;
+  data: string | null;
+  img: number | null;
+  epochs: number | null;
+  /** `baseline`, the strategies' kinds and `prune` joined by `+` (see `strategyOf`). */
+  strategy: string;
   status: RunStatus;
   studyId: string | null;
   priority: number;
@@ -120,6 +127,11 @@ export type RunSortField =
   | 'name'
   | 'status'
   | 'preset'
+  | 'model'
+  | 'data'
+  | 'img'
+  | 'epochs'
+  | 'strategy'
   | 'lastEpoch'
   | 'map50'
   | 'map5095'
@@ -133,6 +145,11 @@ export const RUN_SORT_FIELDS: readonly RunSortField[] = [
   'name',
   'status',
   'preset',
+  'model',
+  'data',
+  'img',
+  'epochs',
+  'strategy',
   'lastEpoch',
   'map50',
   'map5095',
@@ -153,6 +170,12 @@ export interface ListRunsQuery {
     search?: string;
     preset?: string;
     studyId?: string;
+    /** Exact values of the facet columns (each served by an index). */
+    model?: string;
+    data?: string;
+    img?: number;
+    epochs?: number;
+    strategy?: string;
   };
 }
 export interface RunPage {
@@ -160,6 +183,20 @@ export interface RunPage {
   total: number;
   page: number;
   pageSize: number;
+}
+
+/** A distinct value of a facet column and how many runs have it (most runs first). */
+export interface FacetCount<T> {
+  value: T;
+  count: number;
+}
+/** The values the runs table can filter by (null values left out). */
+export interface RunFacetValues {
+  model: FacetCount<string>[];
+  data: FacetCount<string>[];
+  img: FacetCount<number>[];
+  epochs: FacetCount<number>[];
+  strategy: FacetCount<string>[];
 }
 
 export interface Study {
@@ -212,6 +249,8 @@ export interface RunStore {
   createRun(input: NewRun): Promise<Run>;
   getRun(id: string): Promise<Run | null>;
   listRuns(query?: ListRunsQuery): Promise<RunPage>;
+  /** Distinct model / data / img / epochs / strategy values with their run counts (filter choices). */
+  runFacetValues(): Promise<RunFacetValues>;
   /** Removes a run and everything that belongs to it (epochs, results, artifacts rows; not files). */
   deleteRun(id: string): Promise<boolean>;
 
