@@ -1,5 +1,5 @@
 /** The launch form's model: every schema field is a form field, and bad values become field errors. */
-import { RunConfigSchema } from '@distillery/core';
+import { RunConfigSchema } from '@distillery/core/config';
 import { RUN_STATUSES } from '@distillery/db';
 import { describe, expect, it } from 'vitest';
 import { buildInput, leaves, RUN_FIELDS, validateForm, valuesFromConfig } from '~/components/launch/form-state.ts';

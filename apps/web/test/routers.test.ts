@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RouterInputs } from '~/trpc/react.tsx';
 import { makeFixture, playRun, type Fixture } from './helpers.ts';
 
 let fx: Fixture;
@@ -83,11 +84,29 @@ describe('runs.list', () => {
 
     const done = await fx.caller.runs.list({ filter: { status: ['done'] }, sort: { field: 'map50', dir: 'desc' } });
     expect(done.rows.map((r) => r.name)).toEqual(['run-5', 'run-2']);
-    expect(done.rows[0]!.summary).toMatchObject({ model: 'mobile-yolo5s_voc', data: 'demo', img: 64, strategy: 'baseline' });
+    expect(done.rows[0]!).toMatchObject({ model: 'mobile-yolo5s_voc', data: 'demo', img: 64, strategy: 'baseline' });
     expect(done.rows[0]!.host).toBe('testhost');
 
     const searched = await fx.caller.runs.list({ filter: { search: 'RUN-4' } });
     expect(searched.rows.map((r) => r.name)).toEqual(['run-4']);
+  });
+
+  it('filters and sorts by model, strategy and data in the database, and offers their values', async () => {
+    const distilled = { ...SMALL, name: 'distilled', data: 'other', strategies: [{ kind: 'distill-output', teacher: 'teacher.safetensors' }] };
+    await fx.caller.runs.launch({ config: distilled as never });
+    await fx.caller.runs.launch({ config: { ...SMALL, name: 'pruned', model: 'yolov5s', weights: 'sparse.safetensors', prune: { mode: 'ratio', ratio: 0.5 } } as never });
+    const names = async (filter: RouterInputs['runs']['list']['filter']) =>
+      (await fx.caller.runs.list({ filter, sort: { field: 'name', dir: 'asc' } })).rows.map((r) => r.name);
+    expect(await names({ strategy: 'distill-output' })).toEqual(['distilled']);
+    expect(await names({ strategy: 'prune', model: 'yolov5s' })).toEqual(['pruned']);
+    expect(await names({ data: 'other' })).toEqual(['distilled']);
+    expect(await names({ model: 'yolov5s', data: 'other' })).toEqual([]);
+    const byStrategy = await fx.caller.runs.list({ filter: { search: 'd' }, sort: { field: 'strategy', dir: 'desc' } });
+    expect(byStrategy.rows.map((r) => r.strategy)).toEqual(['prune', 'distill-output']);
+    const facets = await fx.caller.runs.facets();
+    expect(facets.strategy.map((f) => f.value)).toEqual(expect.arrayContaining(['distill-output', 'prune']));
+    expect(facets.model.find((f) => f.value === 'yolov5s')?.count).toBe(1);
+    expect(await codeOf(fx.caller.runs.list({ filter: { img: 'big' as never } }))).toBe('BAD_REQUEST');
   });
 
   it('rejects a malformed query (unknown sort field, page size too large) as BAD_REQUEST', async () => {

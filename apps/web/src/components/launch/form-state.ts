@@ -2,7 +2,7 @@
  * The launch form keeps every leaf field as the text the user typed (so "abc" in a number field is
  * reported by the schema rather than silently dropped), and builds the config object from it.
  */
-import { RunConfigSchema, type RunConfig } from '@distillery/core';
+import { RunConfigSchema, type RunConfig } from '@distillery/core/config';
 import type { z } from 'zod';
 import { fieldsOf, getAt, issuesByPath, setAt, type FieldSpec } from '~/components/launch/schema-fields.ts';
 

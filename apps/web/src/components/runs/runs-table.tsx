@@ -18,6 +18,14 @@ type Status = (typeof RUN_STATUSES)[number];
 
 const PAGE_SIZES = [25, 50, 100, 200];
 
+/** Config columns the database indexes, filterable by exact value (URL parameter = facet name). */
+const FACET_FILTERS = [
+  { key: 'model', label: 'model' },
+  { key: 'strategy', label: 'strategy' },
+  { key: 'data', label: 'data' },
+] as const;
+type FacetKey = (typeof FACET_FILTERS)[number]['key'];
+
 function num(v: string | null, fallback: number): number {
   const n = Number(v);
   return Number.isInteger(n) && n > 0 ? n : fallback;
@@ -35,6 +43,7 @@ export function RunsTable({ selectable = false, onSelectionChange }: { selectabl
   const search = params.get('q') ?? '';
   const studyId = params.get('study') ?? undefined;
   const preset = params.get('preset') ?? undefined;
+  const facetFilter = Object.fromEntries(FACET_FILTERS.map(({ key }) => [key, params.get(key) ?? undefined])) as Record<FacetKey, string | undefined>;
   const [searchDraft, setSearchDraft] = useState(search);
   const [selected, setSelected] = useState<string[]>([]);
 
@@ -55,9 +64,15 @@ export function RunsTable({ selectable = false, onSelectionChange }: { selectabl
   }, [searchDraft]);
 
   const query = api.runs.list.useQuery(
-    { page, pageSize, sort: { field: sortField, dir: sortDir }, filter: { status: status.length ? status : undefined, search: search || undefined, studyId, preset } },
+    {
+      page,
+      pageSize,
+      sort: { field: sortField, dir: sortDir },
+      filter: { status: status.length ? status : undefined, search: search || undefined, studyId, preset, ...facetFilter },
+    },
     { placeholderData: (prev) => prev, refetchInterval: 5000 },
   );
+  const facets = api.runs.facets.useQuery(undefined, { refetchInterval: 30_000 });
 
   const toggle = (id: string) => {
     setSelected((old) => {
@@ -72,9 +87,10 @@ export function RunsTable({ selectable = false, onSelectionChange }: { selectabl
       { id: 'name', header: 'Run', enableSorting: true, cell: ({ row }) => <Link href={`/runs/${encodeURIComponent(row.original.id)}`}>{row.original.name}</Link> },
       { id: 'status', header: 'Status', enableSorting: true, cell: ({ row }) => <StatusBadge status={row.original.status} /> },
       { id: 'preset', header: 'Preset', enableSorting: true, cell: ({ row }) => row.original.preset ?? '–' },
-      { id: 'model', header: 'Model', enableSorting: false, cell: ({ row }) => row.original.summary.model },
-      { id: 'strategy', header: 'Strategy', enableSorting: false, cell: ({ row }) => row.original.summary.strategy },
-      { id: 'data', header: 'Data', enableSorting: false, cell: ({ row }) => row.original.summary.data },
+      { id: 'model', header: 'Model', enableSorting: true, cell: ({ row }) => row.original.model ?? '?' },
+      { id: 'strategy', header: 'Strategy', enableSorting: true, cell: ({ row }) => row.original.strategy },
+      { id: 'data', header: 'Data', enableSorting: true, cell: ({ row }) => row.original.data ?? '?' },
+      { id: 'img', header: 'Img', enableSorting: true, meta: { num: true }, cell: ({ row }) => row.original.img ?? '?' },
       {
         id: 'lastEpoch',
         header: 'Epochs',
@@ -137,6 +153,21 @@ export function RunsTable({ selectable = false, onSelectionChange }: { selectabl
             <input type="checkbox" checked={status.includes(s)} onChange={() => toggleStatus(s)} /> {s}
           </label>
         ))}
+        {FACET_FILTERS.map(({ key, label }) => {
+          const choices = facets.data?.[key] ?? [];
+          const current = facetFilter[key];
+          return (
+            <select key={key} aria-label={`filter by ${label}`} value={current ?? ''} onChange={(e) => setParams({ [key]: e.target.value || null, page: null })}>
+              <option value="">any {label}</option>
+              {current !== undefined && !choices.some((c) => c.value === current) ? <option value={current}>{current}</option> : null}
+              {choices.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.value} ({c.count})
+                </option>
+              ))}
+            </select>
+          );
+        })}
         {studyId ? (
           <span>
             study {studyId} <button type="button" onClick={() => setParams({ study: null })}>×</button>
@@ -189,7 +220,7 @@ export function RunsTable({ selectable = false, onSelectionChange }: { selectabl
             {data && data.rows.length === 0 ? (
               <tr>
                 <td colSpan={columns.length} className="muted">
-                  No runs{search || status.length ? ' match these filters' : ' yet — launch one'}.
+                  No runs{search || status.length || Object.values(facetFilter).some(Boolean) ? ' match these filters' : ' yet — launch one'}.
                 </td>
               </tr>
             ) : null}

@@ -13,7 +13,7 @@ import {
   type RunConfig,
   type StudyInput,
   type PresetOverrides,
-} from '@distillery/core';
+} from '@distillery/core/config';
 import type { RunStore } from '@distillery/db';
 import { badRequest } from '~/server/api/errors.ts';
 import { overridesFromEdit } from '~/server/presets/overrides.ts';

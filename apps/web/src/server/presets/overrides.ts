@@ -3,7 +3,7 @@
  * core's `resolvePreset` exactly as the CLI would and records its overrides in core's words
  * (`img=320`, `hyp.lr0=0.02`) — the words the reference tables match runs by.
  */
-import type { PresetOverrides, RunConfig } from '@distillery/core';
+import type { PresetOverrides, RunConfig } from '@distillery/core/config';
 
 const BOOKKEEPING = new Set(['preset', 'overrides', 'hyp']);
 

@@ -1,5 +1,5 @@
 /** Reference metric columns (core's `ReferenceMetrics` keys): their printed label, our value, digits. */
-import type { ReferenceMetrics } from '@distillery/core';
+import type { ReferenceMetrics } from '@distillery/core/config';
 import type { FinalResult } from '@distillery/db';
 
 export type MetricKey = keyof ReferenceMetrics;

@@ -4,7 +4,7 @@
  * overrides, fewest other deviations), ties going to the higher mAP@0.5 — with the data set, image
  * size and epochs it was run with, and the difference (ours − reference) per metric.
  */
-import { bestMatchingRun, UPSTREAM_SOURCE, UPSTREAM_TABLES, type ReferenceTable } from '@distillery/core';
+import { bestMatchingRun, UPSTREAM_SOURCE, UPSTREAM_TABLES, type ReferenceTable } from '@distillery/core/config';
 import type { FinalResult, RunStore } from '@distillery/db';
 import { configSummary } from '~/server/runs/config-summary.ts';
 import { METRIC_LABELS, metricValue, type MetricKey } from '~/server/tables/metric-columns.ts';

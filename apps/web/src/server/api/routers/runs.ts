@@ -3,7 +3,7 @@
  * Sorting, filtering and paging happen in the database (RunStore.listRuns), so the table stays
  * fast however many runs there are.
  */
-import { RunConfigSchema } from '@distillery/core';
+import { RunConfigSchema } from '@distillery/core/config';
 import { RUN_SORT_FIELDS, RUN_STATUSES, type EpochRecord, type Run } from '@distillery/db';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
@@ -29,6 +29,12 @@ export const ListRunsInput = z
         search: z.string().max(200).optional(),
         preset: z.string().max(200).optional(),
         studyId: z.string().max(128).optional(),
+        // Exact values of the runs' indexed config columns (the choices come from `runs.facets`).
+        model: z.string().max(500).optional(),
+        data: z.string().max(1000).optional(),
+        strategy: z.string().max(200).optional(),
+        img: z.number().int().min(0).max(100_000).optional(),
+        epochs: z.number().int().min(0).max(1_000_000).optional(),
       })
       .strict()
       .default({}),
@@ -71,19 +77,13 @@ export const runsRouter = createTRPCRouter({
       sort: input.sort ? { field: input.sort.field as (typeof RUN_SORT_FIELDS)[number], dir: input.sort.dir } : undefined,
       filter: input.filter,
     });
-    // The summary rows carry no config; the page is small, so read each run's config for the
-    // model / data / strategy columns.
-    const configs = await Promise.all(page.rows.map((r) => ctx.store.getRun(r.id)));
+    // Model, data, img, epochs and strategy are columns of the summary rows: no config is read.
     const now = Date.now();
-    return {
-      ...page,
-      rows: page.rows.map((row, i) => ({
-        ...row,
-        summary: configSummary(configs[i]?.config),
-        durationSeconds: durationSeconds(row, now),
-      })),
-    };
+    return { ...page, rows: page.rows.map((row) => ({ ...row, durationSeconds: durationSeconds(row, now) })) };
   }),
+
+  /** The model / data / strategy / img / epochs values runs have, with counts: the table's filter choices. */
+  facets: publicProcedure.query(({ ctx }) => ctx.store.runFacetValues()),
 
   get: publicProcedure.input(z.object({ id: RunIdSchema }).strict()).query(async ({ ctx, input }) => {
     const run = await requireRun(ctx.store, input.id);

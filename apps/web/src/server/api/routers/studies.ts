@@ -1,5 +1,5 @@
 /** Studies and presets: what the launch form offers, and launching a whole study. */
-import { RunConfigSchema } from '@distillery/core';
+import { RunConfigSchema } from '@distillery/core/config';
 import { z } from 'zod';
 import { createTRPCRouter, publicProcedure } from '~/server/api/trpc.ts';
 import { launchStudy, listPresetOptions } from '~/server/presets/catalog.ts';
