@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, TRAINING_KERNELS } from '../src/index.ts';
+import { simplifyPermutation, transposeInto } from '../src/engine/wasm-kernels/transpose.ts';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -79,6 +80,38 @@ function outShape(c: ConvCase, outChannels: number): number[] {
   return info.outShape;
 }
 
+describe('transposeInto (the tiled JS transpose) equals a naive index loop', () => {
+  for (const [shape, perm] of [
+    [[70, 90], [1, 0]],
+    [[3, 4, 5], [2, 0, 1]],
+    [[3, 4, 5], [1, 0, 2]], // innermost axis kept: runs of 5 as elements
+    [[2, 3, 4, 5, 6], [4, 0, 3, 1, 2]],
+    [[2, 1, 4, 5], [3, 2, 1, 0]],
+  ] as [number[], number[]][]) {
+    it(`[${shape.join(',')}] by [${perm.join(',')}]`, () => {
+      const n = size(shape);
+      const x = Int32Array.from({ length: n }, (_, i) => i * 7 - 3);
+      const [simpleShape, simplePerm] = simplifyPermutation(shape, perm);
+      const ours = new Int32Array(n);
+      transposeInto(x, ours, simpleShape, simplePerm);
+      const outShape = perm.map((a) => shape[a]);
+      const naive = new Int32Array(n);
+      const inStrides = shape.map((_, i) => size(shape.slice(i + 1)));
+      for (let o = 0; o < n; o++) {
+        let rest = o;
+        let src = 0;
+        for (let k = 0; k < outShape.length; k++) {
+          const stride = size(outShape.slice(k + 1));
+          src += Math.floor(rest / stride) * inStrides[perm[k]];
+          rest %= stride;
+        }
+        naive[o] = x[src];
+      }
+      expect(Array.from(ours)).toEqual(Array.from(naive));
+    });
+  }
+});
+
 describe('wasm training kernels equal the cpu backend', () => {
   beforeAll(async () => {
     await tf.setBackend('wasm');
@@ -148,6 +181,7 @@ describe('wasm training kernels equal the cpu backend', () => {
     [[3, 4, 5], [0, 1, 2]],
     [[2, 3, 4, 5, 6], [4, 0, 3, 1, 2]],
     [[1, 6, 1, 7], [3, 1, 0, 2]],
+    [[40, 3, 50], [1, 2, 0]], // merges to a [40, 150] 2-D transpose: the tiled JS path
   ] as [number[], number[]][]) {
     it(`Transpose [${shape.join(',')}] by [${perm.join(',')}]`, async () => {
       await expectSameAsCpu('Transpose', { x: shape }, { perm });
