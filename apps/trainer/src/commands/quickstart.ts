@@ -52,7 +52,6 @@ export function register(program: Command): void {
           home: home(),
           leaseMs: leaseMs(),
           json: opts.json === true,
-          jobOptions: { minWarmupIterations: size.warmupIterations },
           onStage: (stage, i, n, runId) => log(`\n== stage ${i + 1}/${n}: ${stage} (run ${runId}) ==`),
         });
         const rows = [];

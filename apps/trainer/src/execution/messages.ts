@@ -2,7 +2,7 @@
 import type { ArtifactInfo, EpochMetrics, StepProgress } from '@distillery/core';
 
 /** A file the run produced: core's checkpoints, or the trainer's own (the pruned network). */
-export type WorkerArtifact = Omit<ArtifactInfo, 'kind' | 'epoch'> & { kind: ArtifactInfo['kind'] | 'pruned-model'; epoch: number | null };
+export type WorkerArtifact = ArtifactInfo;
 
 export type FromTrainWorker =
   | { type: 'epoch'; id: number; metrics: EpochMetrics }

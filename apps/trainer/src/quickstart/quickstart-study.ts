@@ -67,7 +67,16 @@ export async function prepareQuickstart(home: string, size: QuickstartSize): Pro
   const models = path.join(home, 'quickstart', 'models');
   const teacherModel = widthVariant('yolov5s_voc', size.teacherWidth, models);
   const studentModel = widthVariant('mobile-yolo5s_voc', size.studentWidth, models);
-  const common = { data, img: size.img, batch: size.batch, nominalBatch: size.batch, augment: false, weights: null };
+  const common = {
+    data,
+    img: size.img,
+    batch: size.batch,
+    nominalBatch: size.batch,
+    augment: false,
+    weights: null,
+    // Part of the config (not a job option), so a resumed stage keeps the same schedule.
+    warmupIterations: size.warmupIterations,
+  };
   const study: StudyInput = {
     name: 'quickstart',
     title: 'Quickstart: teacher → baseline student → distilled student on the demo data',

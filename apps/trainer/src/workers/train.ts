@@ -6,17 +6,12 @@
  *
  * With the real trainer this thread also owns the two helper pools train() accepts: the data-loading
  * pool (`sampleSource`, prefetching decoded/augmented samples) and the evaluation pool (`evaluator`,
- * overlapping epoch N's mAP with epoch N+1's training). A config with `prune` is pruned here first
- * (core's `pruneCheckpoint`), and the smaller network is what trains.
+ * overlapping epoch N's mAP with epoch N+1's training). A config with `prune` is pruned by core's
+ * `train()` (`pruneCheckpoint`), and the smaller network is what trains.
  */
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { RunConfig, TrainFunction, TrainOptions, TrainResult } from '@distillery/core';
-import type * as CoreNode from '@distillery/core/node';
-import type * as ModelsNode from '@distillery/models/node';
-import type { FromTrainWorker, ToTrainWorker, WorkerArtifact } from '../execution/messages.ts';
+import type { FromTrainWorker, ToTrainWorker } from '../execution/messages.ts';
 import type * as DataWorker from './data.ts';
 import type * as EpochEvalWorker from './epoch-eval.ts';
 
@@ -26,8 +21,6 @@ export interface TrainJobOptions {
   dataThreads?: number;
   /** Evaluate each epoch in a separate thread (overlapping the next epoch). */
   evalThread?: boolean;
-  /** Passed to train(): a shorter burn-in for short demo runs. */
-  minWarmupIterations?: number;
 }
 
 export interface TrainTask {
@@ -57,30 +50,6 @@ async function loadTrain(specifier: string): Promise<TrainFunction> {
   return mod.train as TrainFunction;
 }
 
-function describeFile(file: string): { path: string; bytes: number; sha256: string } {
-  const bytes = fs.readFileSync(file);
-  return { path: file, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
-}
-
-/**
- * `prune` set: prune the (resolved) weights once into the run folder — a resumed run reuses the files —
- * and train the pruned network from its weights.
- */
-async function prunedConfig(config: RunConfig, runDir: string, log: (line: string) => void, record: (a: WorkerArtifact) => Promise<void>): Promise<RunConfig> {
-  if (!config.prune) return config;
-  if (!config.weights) throw new Error('prune: the run has no weights to prune');
-  const out = path.join(runDir, 'pruned.safetensors');
-  const yamlPath = path.join(runDir, 'pruned.yaml');
-  if (!fs.existsSync(out) || !fs.existsSync(yamlPath)) {
-    const core = await importTs<typeof CoreNode>('@distillery/core/node');
-    const models = await importTs<typeof ModelsNode>('@distillery/models/node');
-    await models.initEngine({ backend: config.backend });
-    await core.pruneCheckpoint({ weights: config.weights, spec: config.prune, out, model: config.model, img: config.img, log });
-    await record({ kind: 'pruned-model', ...describeFile(out), epoch: null });
-  } else log(`prune: using the pruned network already in ${runDir}`);
-  return { ...config, model: yamlPath, weights: out, prune: undefined };
-}
-
 export default async function runTraining(task: TrainTask): Promise<TrainResult> {
   const { port } = task;
   const controller = new AbortController();
@@ -104,10 +73,10 @@ export default async function runTraining(task: TrainTask): Promise<TrainResult>
   const closers: Array<() => Promise<void>> = [];
   try {
     const train = await loadTrain(task.trainerModule);
-    const config = await prunedConfig(task.config, task.runDir, log, (artifact) => acknowledged((id) => ({ type: 'artifact', id, artifact })));
+    // A config with `prune` is pruned by core's train() itself (once, into the run folder).
+    const config = task.config;
     const extra: Partial<TrainOptions> = {};
     const o = task.options ?? {};
-    if (o.minWarmupIterations !== undefined) extra.minWarmupIterations = o.minWarmupIterations;
     if (o.dataThreads && o.dataThreads > 0) {
       const { createDataWorkerPool } = await importTs<typeof DataWorker>(new URL('./data.ts', import.meta.url).href);
       const pool = createDataWorkerPool({ threads: o.dataThreads });

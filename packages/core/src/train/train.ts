@@ -8,6 +8,7 @@
  * checkpoints written atomically. Deterministic given the seed and the replica count: every random
  * draw of the data pipeline derives from (seed, epoch, index) and the model is initialised from the seed.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, homedir } from 'node:os';
 import path from 'node:path';
@@ -33,6 +34,8 @@ import { ReplicaPool } from './parallel/replica-pool.ts';
 import type { BatchPart } from './parallel/shards.ts';
 import { resolveModelYaml } from './resolve-model.ts';
 import { loadPlain, toPlain } from './state-arrays.ts';
+import { VAL_IMAGES_DEFAULT, valImagesOf } from './val-images.ts';
+import { writeValImages } from './val-images-file.ts';
 import { createStrategies } from './strategies.ts';
 import type { ModelFactoryRef, TrainableDetector } from './trainable-model.ts';
 import { buildFromFactory } from './trainable-model.ts';
@@ -222,7 +225,7 @@ export async function train(config: RunConfig, opts: TrainOptions & TrainInterna
       };
       return opts.evaluator(request);
     }
-    return evaluateDetector(emaModel, valLoader.epoch(0), settings);
+    return evaluateDetector(emaModel, valLoader.epoch(0), { ...settings, valImages: VAL_IMAGES_DEFAULT });
   };
 
   /** Records a finished evaluation: history, callback, best checkpoint. */
@@ -231,6 +234,13 @@ export async function train(config: RunConfig, opts: TrainOptions & TrainInterna
     const metrics: EpochMetrics = { ...p.train, precision: m.precision, recall: m.recall, map50: m.map50, map5095: m.map5095 };
     history.push(metrics);
     lastEval = m;
+    // The dashboard's validation images: the evaluation's own detections, when it returned them.
+    const images = valImagesOf(m);
+    if (images?.length) {
+      await writeValImages(opts.runDir, images, { epoch: p.epoch, names }).catch((e: unknown) =>
+        log(`validation images of epoch ${p.epoch} not written: ${(e as Error).message}`),
+      );
+    }
     await opts.onEpoch?.(metrics);
     const fi = fitnessOf(m);
     if (fi > bestFitness) {
@@ -461,9 +471,14 @@ async function prunedStartingPoint(
   const yamlPath = path.join(opts.runDir, 'pruned.yaml');
   const configName = `${path.basename(config.model).replace(/\.ya?ml$/, '')}-pruned`;
   try {
-    return { yaml: await readFile(yamlPath, 'utf8'), configName, checkpoint: out };
+    const yaml = await readFile(yamlPath, 'utf8');
+    log(`prune: using the pruned network already in ${opts.runDir}`);
+    return { yaml, configName, checkpoint: out };
   } catch {
     const r = await pruneCheckpoint({ weights: config.weights, spec: config.prune, out, model: config.model, img: config.img, log });
+    const bytes = await readFile(r.checkpoint);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await opts.onArtifact?.({ kind: 'pruned-model', path: r.checkpoint, bytes: bytes.length, sha256, epoch: null });
     return { yaml: await readFile(r.yamlPath, 'utf8'), configName, checkpoint: r.checkpoint };
   }
 }

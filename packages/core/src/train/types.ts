@@ -64,14 +64,15 @@ export interface StepProgress {
   images: number;
 }
 
-export type ArtifactKind = 'checkpoint-last' | 'checkpoint-best';
+export type ArtifactKind = 'checkpoint-last' | 'checkpoint-best' | 'pruned-model';
 
 export interface ArtifactInfo {
   kind: ArtifactKind;
   path: string;
   bytes: number;
   sha256: string;
-  epoch: number;
+  /** The epoch a checkpoint belongs to; null for files made before training (a pruned model). */
+  epoch: number | null;
 }
 
 /** Metrics an evaluator returns (yolov5 test.py's P, R, mAP@0.5, mAP@0.5:0.95). */
