@@ -1,6 +1,8 @@
 /** The tRPC routers called through createCaller on a temporary SQLite database. */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RouterInputs } from '~/trpc/react.tsx';
@@ -22,6 +24,26 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
     throw e;
   }
   return 'OK';
+}
+
+/** A uniformly gray RGB PNG (the web app has no image library; the trainer side decodes it with sharp). */
+function grayPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(zlib.crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  const row = Buffer.alloc(1 + width * 3, 128);
+  row[0] = 0; // filter: none
+  const pixels = zlib.deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** A tracked() event as createCaller yields it: [id, data, marker]. */
@@ -165,6 +187,25 @@ describe('one run', () => {
     expect(images.problem).toBeNull();
     expect(images.images.map((i) => i.file)).toEqual(['a.jpg']);
     expect(images.images[0]!.url).toBe(`/api/files?path=${encodeURIComponent(path.join('runs', id, 'a.jpg'))}`);
+  });
+
+  it('validation images as the trainer writes them (core writeValImages) are read back with their boxes', async () => {
+    const { writeValImages } = await import('@distillery/core/node');
+    const { id } = await fx.caller.runs.launch({ config: SMALL as never });
+    const runDir = path.join(fx.dataDir, 'runs', id);
+    // The data set lives outside the data folder: the trainer copies the image into the run folder.
+    const source = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'distillery-web-data-')), 'img.png');
+    fs.writeFileSync(source, grayPng(1024, 512));
+    const sample = { path: source, index: 3, width: 1024, height: 512, gt: [{ cls: 1, box: [100, 50, 300, 250] as [number, number, number, number] }], pred: [{ cls: 0, score: 0.8, box: [0, 0, 512, 256] as [number, number, number, number] }] };
+    await writeValImages(runDir, [sample], { epoch: 4, names: ['cat', 'dog'] });
+    await playRun(fx.store, id, { epochs: [], runDir });
+    const images = await fx.caller.artifacts.validationImages({ runId: id });
+    expect(images.problem).toBeNull();
+    expect(images).toMatchObject({ epoch: 4, names: ['cat', 'dog'] });
+    expect(images.images).toHaveLength(1);
+    expect(images.images[0]).toMatchObject({ width: 512, height: 256, gt: [{ cls: 1, box: [50, 25, 150, 125] }], pred: [{ cls: 0, score: 0.8, box: [0, 0, 256, 128] }] });
+    expect(images.images[0]!.url).toMatch(new RegExp(`^/api/files\\?path=${encodeURIComponent(path.join('runs', id, 'val-images'))}`));
+    fs.rmSync(path.dirname(source), { recursive: true, force: true });
   });
 
   it('live subscription sends the epochs so far, then ends when the run is done', async () => {

@@ -4,6 +4,8 @@ export {};
 export { train, defaultDatasetsDir, type TrainInternals } from './train/train.ts';
 export { evaluateDetector, fitnessOf, type EvaluateOptions, type DetailedEvalMetrics } from './train/evaluate.ts';
 export { evaluateRequest } from './train/evaluate-request.ts';
+export { collectValImages, valImagesOf, VAL_IMAGES_DEFAULT, VAL_IMAGES_MIN_SCORE, type ValImageSample, type ValImageBox, type ValImagePrediction } from './train/val-images.ts';
+export { writeValImages, VAL_IMAGES_MANIFEST, VAL_IMAGES_DIR, type ValImagesManifest } from './train/val-images-file.ts';
 export { loadTeacherCheckpoint } from './train/strategies.ts';
 export { resolveModelYaml } from './train/resolve-model.ts';
 export { createTrainingModel, defaultModelFactory, type TrainingModelArgs } from './train/model-factory.ts';

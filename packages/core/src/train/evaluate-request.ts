@@ -12,6 +12,7 @@ import { evaluateDetector, type DetailedEvalMetrics } from './evaluate.ts';
 import { createTrainingModel } from './model-factory.ts';
 import { loadPlain } from './state-arrays.ts';
 import type { EvalRequest } from './types.ts';
+import { VAL_IMAGES_DEFAULT } from './val-images.ts';
 
 export async function evaluateRequest(req: EvalRequest, o: { backend?: string; source?: SampleSource; maxImages?: number } = {}): Promise<DetailedEvalMetrics> {
   await initEngine({ backend: o.backend ?? 'auto' });
@@ -21,7 +22,7 @@ export async function evaluateRequest(req: EvalRequest, o: { backend?: string; s
   const model = createTrainingModel({ yaml: req.modelYaml, nc: req.nc, seed: 0 });
   try {
     loadPlain(model, req.weights, `evaluation of epoch ${req.epoch}`);
-    return await evaluateDetector(model, loader.epoch(0), { confThres: req.confThres, iouThres: req.iouThres, fast: req.fast, maxImages: o.maxImages });
+    return await evaluateDetector(model, loader.epoch(0), { confThres: req.confThres, iouThres: req.iouThres, fast: req.fast, maxImages: o.maxImages, valImages: VAL_IMAGES_DEFAULT });
   } finally {
     model.dispose();
   }

@@ -9,6 +9,7 @@ import { TestPyAccumulator, nonMaxSuppressionBatch, testPyMetrics } from '@disti
 import type { Batch } from '../data/types.ts';
 import type { Detector } from '../strategies/strategy.ts';
 import type { EvalMetrics } from './types.ts';
+import { collectValImages, type ValImageSample } from './val-images.ts';
 
 export interface EvaluateOptions {
   confThres: number;
@@ -16,17 +17,24 @@ export interface EvaluateOptions {
   fast: boolean;
   /** Stop after this many images (benchmarks). */
   maxImages?: number;
+  /** Keep this many images with their targets and detections for the dashboard (default 0: none). */
+  valImages?: number;
 }
 
 export interface DetailedEvalMetrics extends EvalMetrics {
   fitness: number;
   images: number;
   targets: number;
+  /** With `valImages` > 0: the first evaluated images with ground truth and detections (score ≥ 0.25),
+   *  in original pixels. */
+  valImages?: ValImageSample[];
 }
 
 export async function evaluateDetector(model: Detector, batches: AsyncIterable<Batch>, o: EvaluateOptions): Promise<DetailedEvalMetrics> {
   const acc = new TestPyAccumulator();
   let seen = 0;
+  const keep = o.valImages ?? 0;
+  const valImages: ValImageSample[] = [];
   for await (const batch of batches) {
     const [b, h, w] = batch.shape;
     const decoded = tf.tidy(() => {
@@ -48,11 +56,12 @@ export async function evaluateDetector(model: Detector, batches: AsyncIterable<B
       perImage[t[0]].push(t[1], f(f(cx - bw / 2) * w), f(f(cy - bh / 2) * h), f(f(cx + bw / 2) * w), f(f(cy + bh / 2) * h));
     }
     for (let i = 0; i < b; i++) acc.addImage(dets[i], perImage[i], w, h);
+    if (valImages.length < keep) valImages.push(...collectValImages(batch, dets, keep - valImages.length));
     seen += b;
     if (o.maxImages !== undefined && seen >= o.maxImages) break;
   }
   const m = testPyMetrics(acc.stats(), model.nc);
-  return { precision: m.mp, recall: m.mr, map50: m.map50, map5095: m.map50_95, fitness: m.fitness, images: m.images, targets: m.targets };
+  return { precision: m.mp, recall: m.mr, map50: m.map50, map5095: m.map50_95, fitness: m.fitness, images: m.images, targets: m.targets, ...(keep > 0 ? { valImages } : {}) };
 }
 
 /** train.py's `fitness`: 0.1·mAP@.5 + 0.9·mAP@.5:.95. */
