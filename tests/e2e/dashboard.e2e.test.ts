@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +109,26 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
+/** A uniformly gray RGB PNG (for a validation image when the trainer wrote none). */
+function grayPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(zlib.crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  const row = Buffer.alloc(1 + width * 3, 128);
+  row[0] = 0; // filter: none
+  const pixels = zlib.deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(artifactsDir, { recursive: true });
   await page.screenshot({ path: path.join(artifactsDir, `e2e-${name}.png`), fullPage: true });
@@ -196,7 +217,39 @@ describe.skipIf(!chromiumPath)(`dashboard in a browser (trainer: ${mode})`, () =
     await row.waitFor();
     expect(await row.textContent()).toContain('e2e-run');
     expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('done');
+    // Model and strategy come from the runs' indexed columns; the filters run in the database.
+    expect(await row.textContent()).toContain('mobile-yolo5s_voc');
+    expect(await row.textContent()).toContain('baseline');
+    await page.selectOption('select[aria-label="filter by strategy"]', 'baseline');
+    await page.waitForURL(/strategy=baseline/);
+    await row.waitFor();
+    await page.waitForSelector('select[aria-label="filter by model"] option[value="mobile-yolo5s_voc"]', { state: 'attached' });
     await shot(page, '3-runs-table');
+    await page.goto(`${baseUrl}/runs?strategy=distill-output`);
+    await page.waitForSelector('[data-testid="runs-table"] td.muted');
+    expect(await page.textContent('[data-testid="runs-table"]')).toContain('match these filters');
+    expect(await row.count()).toBe(0);
+
+    // Validation images with boxes: train() writes them after each evaluation (the fake trainer does
+    // not, and an evaluation thread must pass them on), so write them as train() does when missing.
+    const runDir = path.join(home, 'runs', runId);
+    if (!fs.existsSync(path.join(runDir, 'val-images.json'))) {
+      const { writeValImages } = await import('@distillery/core/node');
+      const source = path.join(home, 'e2e-image.png');
+      fs.writeFileSync(source, grayPng(320, 240));
+      const box = (x1: number, y1: number, x2: number, y2: number): [number, number, number, number] => [x1, y1, x2, y2];
+      await writeValImages(runDir, [{ path: source, index: 0, width: 320, height: 240, gt: [{ cls: 0, box: box(20, 30, 120, 150) }], pred: [{ cls: 1, score: 0.7, box: box(25, 35, 125, 140) }] }], { epoch: 2, names: ['cat', 'dog'] });
+    }
+    await page.goto(`${baseUrl}/runs/${encodeURIComponent(runId)}`);
+    const panel = page.locator('[data-testid="validation-images"]');
+    await panel.waitFor();
+    expect(await panel.locator('svg rect').count()).toBeGreaterThanOrEqual(1);
+    const href = await panel.locator('svg image').first().getAttribute('href');
+    const image = await page.request.get(`${baseUrl}${href}`);
+    expect(image.status()).toBe(200);
+    expect(image.headers()['content-type']).toContain('image/jpeg');
+    await panel.scrollIntoViewIfNeeded();
+    await shot(page, '3b-validation-images');
   }, 300_000);
 
   it('opens the results tables', async () => {

@@ -11,7 +11,7 @@ export function ValidationImagesPanel({ runId, refresh }: { runId: string; refre
   if (!data || (data.images.length === 0 && !data.problem)) return null;
   const name = (cls: number) => data.names[cls] ?? String(cls);
   return (
-    <div className="panel">
+    <div className="panel" data-testid="validation-images">
       <h2 style={{ marginTop: 0 }}>Validation images{data.epoch !== null ? ` (epoch ${data.epoch})` : ''}</h2>
       {data.problem ? <p className="error">{data.problem}</p> : null}
       <label>
