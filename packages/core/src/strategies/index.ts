@@ -1,7 +1,7 @@
 // Training strategies (contract 4): the interface, the registry and the built-in strategies.
 export * from './strategy.ts';
 export { BUILTIN_STRATEGIES, type StrategyFactory, type StrategyKind, type StrategySpec } from './builtin.ts';
-export { createStrategies, createStrategy, registerStrategy, registeredStrategyKinds } from './registry.ts';
+export { createStrategies, createStrategy, isBuiltinStrategy, registerStrategy, registeredStrategyKinds } from './registry.ts';
 export {
   DistillationStrategy,
   UPSTREAM_STUDENT_FEATURE_LAYERS,

@@ -7,9 +7,21 @@ const factories = new Map<string, (spec: Strategy) => TrainingStrategy>(
   Object.entries(BUILTIN_STRATEGIES) as Array<[string, (spec: Strategy) => TrainingStrategy]>,
 );
 
+/** Kinds whose factory was registered at run time: module state of this thread only. */
+const registeredAtRunTime = new Set<string>();
+
 /** Replaces or adds the factory of a `kind` (tests, experiments). */
 export function registerStrategy<K extends StrategyKind>(kind: K, factory: StrategyFactory<K>): void {
   factories.set(kind, factory as unknown as (spec: Strategy) => TrainingStrategy);
+  registeredAtRunTime.add(kind);
+}
+
+/**
+ * Whether `kind` is built by its built-in factory — the same in every thread. A factory registered at
+ * run time lives in the registering thread only, so data-parallel replicas cannot rebuild it.
+ */
+export function isBuiltinStrategy(kind: string): boolean {
+  return kind in BUILTIN_STRATEGIES && !registeredAtRunTime.has(kind);
 }
 
 export function registeredStrategyKinds(): string[] {

@@ -16,13 +16,21 @@ export interface StrategySetupOptions {
   hyp: LossHyp;
   log: (line: string) => void;
   loadTeacher?: (ref: string) => Promise<Detector>;
+  /** Told of every teacher loaded (data-parallel replicas get a copy of each). */
+  onTeacher?: (ref: string, teacher: Detector) => void;
 }
 
 export async function createStrategies(config: RunConfig, o: StrategySetupOptions): Promise<TrainingStrategy[]> {
   const strategies = fromRegistry(config.strategies);
+  const load = o.loadTeacher ?? loadTeacherCheckpoint;
+  const loadTeacher = async (ref: string): Promise<Detector> => {
+    const teacher = await load(ref);
+    o.onTeacher?.(ref, teacher);
+    return teacher;
+  };
   try {
     for (const s of strategies) {
-      await s.setup?.({ config, student: o.student, hyp: o.hyp, log: o.log, loadTeacher: o.loadTeacher ?? loadTeacherCheckpoint });
+      await s.setup?.({ config, student: o.student, hyp: o.hyp, log: o.log, loadTeacher });
     }
   } catch (e) {
     strategies.forEach((s) => s.dispose());

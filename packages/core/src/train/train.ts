@@ -25,18 +25,20 @@ import { GradientAccumulator } from '../optim/accumulate.ts';
 import { createOptimizer } from '../optim/create.ts';
 import { ModelEma } from '../optim/ema.ts';
 import { iterationSettings, nominalBatchScale, warmupIterations, type ScheduleConfig } from '../optim/schedule.ts';
-import type { TrainingStrategy } from '../strategies/strategy.ts';
+import type { Detector, TrainingStrategy } from '../strategies/strategy.ts';
 import { evaluateDetector, fitnessOf } from './evaluate.ts';
 import { computeGradientsChunked, defaultMicroBatch, type GradientStepResult } from './gradient-step.ts';
 import { LossMeter } from './loss-meter.ts';
 import { createTrainingModel, defaultModelFactory, type TrainingModelArgs } from './model-factory.ts';
 import { ReplicaPool } from './parallel/replica-pool.ts';
+import { replicaStrategies } from './parallel/replica-strategies.ts';
 import type { BatchPart } from './parallel/shards.ts';
 import { resolveModelYaml } from './resolve-model.ts';
 import { loadPlain, toPlain } from './state-arrays.ts';
 import { VAL_IMAGES_DEFAULT, valImagesOf } from './val-images.ts';
 import { writeValImages } from './val-images-file.ts';
 import { createStrategies } from './strategies.ts';
+import { trainableVariables } from './trainable-variables.ts';
 import type { ModelFactoryRef, TrainableDetector } from './trainable-model.ts';
 import { buildFromFactory } from './trainable-model.ts';
 import type { EpochMetrics, EvalMetrics, EvalRequest, FinalMetrics, TrainOptions, TrainResult } from './types.ts';
@@ -110,13 +112,15 @@ export async function train(config: RunConfig, opts: TrainOptions & TrainInterna
   // `sl` stays unscaled here: the sparsity strategy applies train.py's nominal-batch scale itself.
   const lossHyp = effectiveLossHyp(config.hyp, nc);
   const lossMeta = lossMetaFromModel(model);
-  const strategies: TrainingStrategy[] = await createStrategies(config, { student: model, hyp: lossHyp, log, loadTeacher: opts.loadTeacher });
-  const trainable = new Map(model.namedParameters());
-  strategies.forEach((s, i) =>
-    (s.trainableModules?.() ?? []).forEach((m, j) => {
-      for (const [k, v] of m.namedParameters()) trainable.set(`extra.${i}.${j}.${k}`, v);
-    }),
-  );
+  const teachers = new Map<string, Detector>();
+  const strategies: TrainingStrategy[] = await createStrategies(config, {
+    student: model,
+    hyp: lossHyp,
+    log,
+    loadTeacher: opts.loadTeacher,
+    onTeacher: (ref, t) => teachers.set(ref, t),
+  });
+  const trainable = trainableVariables(model, strategies);
   const optimizer = createOptimizer(trainable, {
     kind: config.optimizer,
     lr0: config.hyp.lr0,
@@ -172,15 +176,14 @@ export async function train(config: RunConfig, opts: TrainOptions & TrainInterna
   const replicas = requested === 0 ? availableParallelism() : requested;
   let pool: ReplicaPool | undefined;
   if (replicas > 1) {
-    const why =
-      engine.backend !== 'wasm' && engine.backend !== 'cpu'
-        ? `the ${engine.backend} backend runs one training thread`
-        : strategies.length > 0
-          ? 'strategies run in the training thread only'
-          : undefined;
+    // Every replica rebuilds the strategies (teachers handed over as plain copies): replica-strategies.ts.
+    const cpuLike = engine.backend === 'wasm' || engine.backend === 'cpu';
+    const shared = cpuLike && strategies.length ? replicaStrategies(config, teachers) : undefined;
+    const why = !cpuLike ? `the ${engine.backend} backend runs one training thread` : shared && 'why' in shared ? shared.why : undefined;
     if (why) log(`data-parallel: ${replicas} workers requested, using 1 (${why})`);
     else {
-      pool = await ReplicaPool.start({ replicas, backend: engine.backend, factory, trainable, hyp: lossHyp, lossMeta, microBatch });
+      const spec = shared && 'spec' in shared ? shared.spec : undefined;
+      pool = await ReplicaPool.start({ replicas, backend: engine.backend, factory, trainable, hyp: lossHyp, lossMeta, microBatch, strategies: spec });
       log(`data-parallel: ${pool.size} replicas (this thread + ${pool.size - 1} workers)`);
     }
   }

@@ -3,6 +3,7 @@ import type { LossHyp, LossModelMeta } from '../../loss/hyp.ts';
 import type { StepLosses } from '../gradient-step.ts';
 import type { ModelFactoryRef } from '../trainable-model.ts';
 import type { FlatLayout } from './flat-layout.ts';
+import type { ReplicaStrategies } from './replica-strategies.ts';
 import type { BatchPart } from './shards.ts';
 
 export interface ReplicaInit {
@@ -23,6 +24,8 @@ export interface ReplicaInit {
   lossMeta: LossModelMeta;
   /** Largest chunk of one backward pass (memory bound); undefined = the whole share. */
   microBatch?: number;
+  /** The run's strategies, rebuilt in the replica (none when absent). */
+  strategies?: ReplicaStrategies;
 }
 
 export interface ReplicaStep {

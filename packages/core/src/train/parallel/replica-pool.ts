@@ -9,6 +9,8 @@
  * step: BN uses per-share batch statistics (PyTorch DDP without SyncBN) and compute_loss's means
  * (box/cls over matched targets, ×bs) are taken per share. BN running statistics come from replica
  * 0's share only (DDP's broadcast_buffers keeps rank 0's too).
+ *
+ * Strategies (distillation, sparsity) run in every replica on its share: see replica-strategies.ts.
  */
 import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs-core';
@@ -19,6 +21,7 @@ import { flatLayout, packInto, unpack, type FlatLayout } from './flat-layout.ts'
 import type { FromReplica, ToReplica } from './protocol.ts';
 import { splitBatch, type BatchPart } from './shards.ts';
 import { combineShareLosses } from './combine-losses.ts';
+import type { ReplicaStrategies } from './replica-strategies.ts';
 
 export interface ReplicaPoolOptions {
   /** Total replicas including the training thread (≥ 2 to be useful). */
@@ -31,6 +34,11 @@ export interface ReplicaPoolOptions {
   lossMeta: LossModelMeta;
   /** Largest chunk of one backward pass in each replica (see `defaultMicroBatch`). */
   microBatch?: number;
+  /**
+   * The run's strategies for the replicas to rebuild (`replicaStrategies`); `trainable` must then hold
+   * the strategies' trainable modules too, named as `trainableVariables` names them.
+   */
+  strategies?: ReplicaStrategies;
 }
 
 interface Remote {
@@ -60,6 +68,7 @@ export class ReplicaPool {
     const remotes: Remote[] = [];
     const pool = new ReplicaPool(layout, new Float32Array(paramsSab), new Int32Array(controlSab), remotes);
     const entry = new URL('./replica-worker.ts', import.meta.url).href;
+    const starting: Array<Promise<FromReplica>> = [];
     try {
       for (let rank = 1; rank < o.replicas; rank++) {
         const gradsSab = new SharedArrayBuffer(layout.total * 4);
@@ -89,9 +98,13 @@ export class ReplicaPool {
           hyp: o.hyp,
           lossMeta: o.lossMeta,
           microBatch: o.microBatch,
+          strategies: o.strategies,
         });
-        await ready;
+        ready.catch(() => undefined);
+        starting.push(ready);
       }
+      // The replicas initialise (engine, model, teachers) in parallel.
+      await Promise.all(starting);
     } catch (e) {
       await pool.close();
       throw e;

@@ -1,15 +1,18 @@
 /**
- * A gradient replica (worker thread): builds the same model as the training thread, and for each
+ * A gradient replica (worker thread): builds the same model (and strategies) as the training thread, and for each
  * share of a batch copies the current parameters from shared memory, runs forward + loss + backward
  * and writes its gradient into its shared slot. It never steps an optimiser: replica 0 applies the
  * summed gradient and publishes the new parameters, so all replicas hold identical weights.
  */
 import { parentPort } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs-core';
+import type { TrainingStrategy } from '../../strategies/strategy.ts';
 import { computeGradientsChunked } from '../gradient-step.ts';
 import { buildFromFactory, type TrainableDetector } from '../trainable-model.ts';
+import { trainableVariables } from '../trainable-variables.ts';
 import { assignFrom, packInto } from './flat-layout.ts';
 import type { FromReplica, ReplicaInit, ToReplica } from './protocol.ts';
+import { createReplicaStrategies } from './replica-strategies.ts';
 
 if (!parentPort) throw new Error('replica-worker must run in a worker thread');
 const port = parentPort;
@@ -17,6 +20,7 @@ const port = parentPort;
 let init: ReplicaInit | undefined;
 let model: TrainableDetector | undefined;
 let params: Map<string, tf.Variable> | undefined;
+let strategies: TrainingStrategy[] = [];
 let seenVersion = -1;
 
 function reply(m: FromReplica): void {
@@ -29,11 +33,17 @@ async function handle(m: ToReplica): Promise<void> {
     const { initEngine } = await import('@distillery/models/node');
     await initEngine({ backend: m.backend });
     model = await buildFromFactory(m.factory);
-    params = model.namedParameters();
+    if (m.strategies) strategies = await createReplicaStrategies(m.strategies, model, m.hyp);
+    params = trainableVariables(model, strategies);
+    const missing = m.layout.names.filter((n) => !params!.has(n));
+    if (missing.length || params.size !== m.layout.names.length) {
+      throw new Error(`replica: its trained variables differ from the training thread's (missing: ${missing.slice(0, 5).join(', ') || 'none'}; ${params.size} vs ${m.layout.names.length})`);
+    }
     reply({ type: 'ready' });
     return;
   }
   if (m.type === 'close') {
+    strategies.forEach((st) => st.dispose());
     model?.dispose();
     port.close();
     return;
@@ -53,12 +63,14 @@ async function handle(m: ToReplica): Promise<void> {
     nTargets: m.part.nTargets,
     lossMeta: init.lossMeta,
     hyp: init.hyp,
-    strategies: [],
+    strategies,
     epoch: m.epoch,
     iteration: m.iteration,
     // Only replica 0's BN running statistics are kept (like DDP's broadcast_buffers).
     updateStats: false,
   }, init.microBatch);
+  // Free what the strategies kept for this share (the teacher's outputs).
+  for (const st of strategies) st.afterStep?.();
   packInto(init.layout, grads, new Float32Array(init.grads), new Uint8Array(init.present));
   for (const g of grads.values()) g.dispose();
   reply({ type: 'done', losses });
