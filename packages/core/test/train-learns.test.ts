@@ -1,6 +1,6 @@
 /**
  * Proof that the loop learns: a tiny YOLOv5 (yolov5s_voc's layout at width 0.125) trained for a
- * minute on a small generated set must reach an mAP@0.5 well above the untrained network's.
+ * minute or two on a small generated set must reach an mAP@0.5 well above the untrained network's.
  * Everything is seeded, so the numbers are reproducible on a given backend.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -39,13 +39,13 @@ describe('training learns', () => {
       batch: 8,
       // One optimiser step per batch: with the upstream nominal batch 64 a one-minute run makes ~10 steps.
       nominalBatch: 8,
-      epochs: 12,
+      epochs: 20,
       backend: 'wasm',
       workers: 1,
       seed: 1,
       augment: false,
       // A short run: keep the final lr higher than upstream's 0.1 factor so the last epochs still learn.
-      hyp: { lr0: 0.02, lrf: 0.2 },
+      hyp: { lr0: 0.05, lrf: 0.2 },
     });
     await initEngine({ backend: 'wasm' });
     const { yaml } = await resolveModelYaml(yamlPath);
@@ -62,6 +62,8 @@ describe('training learns', () => {
     untrainedModel.dispose();
 
     const result = await train(config, { runDir: path.join(dir, 'run'), minWarmupIterations: 16 });
+    // The trajectory, printed so that a failure on another machine can be read from the CI log.
+    console.log(JSON.stringify({ untrained: untrained.map50, epochs: result.epochs.map((e) => [e.total.toFixed(4), e.map50.toFixed(4)]) }));
     expect(result.status).toBe('done');
     const first = result.epochs[0];
     const last = result.epochs[result.epochs.length - 1];

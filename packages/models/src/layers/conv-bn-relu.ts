@@ -6,7 +6,6 @@ import type { Block } from '../nn/sequential.ts';
 import type { Profiler, Shape4 } from '../flops/profiler.ts';
 import { Conv2d, convolve } from './conv2d.ts';
 import { BatchNorm2d } from './batch-norm.ts';
-import { activate } from './activation.ts';
 import { disposeFolded, foldBatchNorm, type Folded } from './fold.ts';
 
 export class ConvBNReLU extends Module implements Block {
@@ -22,7 +21,7 @@ export class ConvBNReLU extends Module implements Block {
 
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     if (this.folded && !ctx.training) return convolve(x, this.folded.filter, this.folded.bias, this.conv, 'relu6');
-    return activate(this.bn.forward(this.conv.forward(x), ctx), 'relu6');
+    return this.bn.forwardActivated(this.conv.forward(x), ctx, 'relu6');
   }
 
   override fuse(): void {

@@ -6,7 +6,6 @@ import type { Block } from '../nn/sequential.ts';
 import { numel, type Profiler, type Shape4 } from '../flops/profiler.ts';
 import { Conv2d, convolve } from './conv2d.ts';
 import { BatchNorm2d } from './batch-norm.ts';
-import { activate } from './activation.ts';
 import { disposeFolded, foldBatchNorm, type Folded } from './fold.ts';
 
 export class Conv extends Module implements Block {
@@ -30,7 +29,7 @@ export class Conv extends Module implements Block {
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     const activation = this.act ? 'leakyrelu' : 'linear';
     if (this.folded && !ctx.training) return convolve(x, this.folded.filter, this.folded.bias, this.conv, activation);
-    return activate(this.bn.forward(this.conv.forward(x), ctx), activation);
+    return this.bn.forwardActivated(this.conv.forward(x), ctx, activation);
   }
 
   override fuse(): void {
