@@ -15,7 +15,8 @@ interface EvalTask {
 
 export default async function evaluateEpoch(task: EvalTask): Promise<EvalMetrics> {
   const m = await evaluateRequest(task.request, { backend: task.backend });
-  return { precision: m.precision, recall: m.recall, map50: m.map50, map5095: m.map5095 };
+  // The validation images (GT + detections) ride along: train() writes them for the dashboard.
+  return { precision: m.precision, recall: m.recall, map50: m.map50, map5095: m.map5095, ...(m.valImages ? { valImages: m.valImages } : {}) };
 }
 
 export interface EpochEvalPool {
