@@ -3,10 +3,17 @@
 // accumulation of the same shares.
 import '@tensorflow/tfjs-backend-cpu';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel } from '@distillery/models';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readCheckpoint } from '../src/checkpoint/file.ts';
 import { HypSchema, parseRunConfig, type RunConfig } from '../src/config/run-config.ts';
+import { DEMO_CLASS_NAMES } from '../src/data/demo/classes.ts';
+import { ensureDemoDataset } from '../src/data/demo/generate.ts';
 import { effectiveLossHyp, lossMetaFromModel } from '../src/loss/hyp.ts';
 import { GradientAccumulator } from '../src/optim/accumulate.ts';
 import { registerStrategy } from '../src/strategies/registry.ts';
@@ -18,6 +25,7 @@ import { ReplicaPool } from '../src/train/parallel/replica-pool.ts';
 import { replicaStrategies } from '../src/train/parallel/replica-strategies.ts';
 import { splitBatch, type BatchPart } from '../src/train/parallel/shards.ts';
 import { createStrategies } from '../src/train/strategies.ts';
+import { train } from '../src/train/train.ts';
 import { trainableVariables } from '../src/train/trainable-variables.ts';
 
 const NC = 3;
@@ -177,4 +185,86 @@ describe('strategies that cannot be replicated', () => {
     const r2 = replicaStrategies(parseRunConfig({ strategies: [{ kind: 'sparsity' }] }), new Map());
     expect('why' in r2 && r2.why).toMatch(/'sparsity' is registered in the training thread only/);
   });
+});
+
+describe('train() with strategies and 2 workers', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'distillery-parallel-strategies-'));
+    await ensureDemoDataset(path.join(dir, 'demo'), { train: 8, val: 2, test: 0, imageSize: 64, maxObjects: 3, seed: 4 });
+  }, 60_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('trains data-parallel (no fallback to one thread) and its steps equal one thread with the same shares as micro-batches', async () => {
+    const nc = DEMO_CLASS_NAMES.length;
+    const config = parseRunConfig({
+      model: fileURLToPath(new URL('./fixtures/tiny-yolo.yaml', import.meta.url)),
+      data: path.join(dir, 'demo', 'dataset.yaml'),
+      img: 64,
+      batch: 4,
+      epochs: 1,
+      backend: 'cpu',
+      augment: false,
+      seed: 2,
+      // No burn-in and no accumulation: the second step moves the weights at the full learning rate (the
+      // first one's is 0), after the replicas received the first step's parameters.
+      warmupEpochs: 0,
+      warmupIterations: 0,
+      nominalBatch: 4,
+      strategies: [{ kind: 'distill-feature', teacher: 'wide', studentLayers: [4, 6, 9], teacherLayers: [4, 6, 9] }],
+    });
+    const run = async (workers: number, name: string, o: { signal?: AbortSignal; resumeFrom?: string; onStep?: () => void } = {}) => {
+      const logs: string[] = [];
+      const r = await train(config, {
+        ...o,
+        runDir: path.join(dir, name),
+        workers,
+        // One thread: the batch in chunks of 2 = the two replicas' shares.
+        microBatch: 2,
+        maxBatchesPerEpoch: 2,
+        maxEvalImages: 2,
+        loadTeacher: async () => buildModel(TEACHER_YAML, { nc, seed: 11 }),
+        onLog: (l) => logs.push(l),
+      });
+      expect(r.status).toBe(o.signal ? 'interrupted' : 'done');
+      return { ckpt: await readCheckpoint(r.last!), logs, epoch: r.epochs[0], last: r.last! };
+    };
+    const one = await run(1, 'one');
+    const two = await run(2, 'two');
+    expect(two.logs.join('\n')).toContain('data-parallel: 2 replicas');
+    expect(two.epoch.ldistill).toBeGreaterThan(0);
+    expect(two.epoch.ldistill).toBeCloseTo(one.epoch.ldistill!, 4);
+    // Trained parameters (BN running statistics differ by design: only replica 0's share updates them).
+    const fresh = createTrainingModel({ yaml: STUDENT_YAML, nc, seed: config.seed });
+    const params = new Map([...fresh.namedParameters()].map(([k, v]) => [k, v.dataSync()]));
+    fresh.dispose();
+    // The step moved the weights (the comparison is not between two untouched models).
+    expect(maxAbs(Array.from(params.get('model.0.conv.conv.weight')!, (v, i) => v - one.ckpt.model.get('model.0.conv.conv.weight')!.data[i]))).toBeGreaterThan(1e-6);
+    let compared = 0;
+    for (const [part, keys] of [['model', [...params.keys()]], ['extra', [...one.ckpt.extra.keys()]]] as const) {
+      for (const k of keys) {
+        const a = one.ckpt[part].get(k)!.data;
+        const b = two.ckpt[part].get(k)!.data;
+        const scale = maxAbs(a);
+        let worst = 0;
+        for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        expect(worst, `${part} ${k}`).toBeLessThanOrEqual(1e-5 * Math.max(scale, 1e-12));
+        compared++;
+      }
+    }
+    expect(one.ckpt.extra.size).toBeGreaterThan(0);
+    expect(compared).toBe(params.size + one.ckpt.extra.size);
+
+    // Interrupted after the first batch and resumed (converters restored from the checkpoint): exactly
+    // the uninterrupted run.
+    const ac = new AbortController();
+    const first = await run(2, 'split', { signal: ac.signal, onStep: () => ac.abort() });
+    const resumed = await run(2, 'split', { resumeFrom: first.last });
+    for (const part of ['model', 'ema', 'extra'] as const) {
+      expect([...resumed.ckpt[part].keys()]).toEqual([...two.ckpt[part].keys()]);
+      for (const [k, t] of two.ckpt[part]) expect(Array.from(resumed.ckpt[part].get(k)!.data), `${part} ${k}`).toEqual(Array.from(t.data));
+    }
+  }, 120_000);
 });

@@ -38,7 +38,7 @@ import { loadPlain, toPlain } from './state-arrays.ts';
 import { VAL_IMAGES_DEFAULT, valImagesOf } from './val-images.ts';
 import { writeValImages } from './val-images-file.ts';
 import { createStrategies } from './strategies.ts';
-import { trainableVariables } from './trainable-variables.ts';
+import { loadExtraState, trainableVariables } from './trainable-variables.ts';
 import type { ModelFactoryRef, TrainableDetector } from './trainable-model.ts';
 import { buildFromFactory } from './trainable-model.ts';
 import type { EpochMetrics, EvalMetrics, EvalRequest, FinalMetrics, TrainOptions, TrainResult } from './types.ts';
@@ -159,6 +159,7 @@ export async function train(config: RunConfig, opts: TrainOptions & TrainInterna
     const ckpt = await readCheckpoint(opts.resumeFrom);
     loadPlain(model, ckpt.model, opts.resumeFrom);
     loadPlain(emaModel, ckpt.ema, opts.resumeFrom);
+    loadExtraState(trainable, ckpt.extra, opts.resumeFrom);
     optimizer.setState(ckpt.optimizer);
     acc.load(ckpt.pending, ckpt.position.pendingBatches);
     ema.updates = ckpt.position.emaUpdates;

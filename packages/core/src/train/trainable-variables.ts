@@ -4,8 +4,9 @@
  * training thread and every data-parallel replica build this map the same way, so the names (and their
  * order) fix the shared-memory layout through which parameters and gradients travel.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingStrategy } from '../strategies/strategy.ts';
+import type { PlainTensor } from './types.ts';
 
 export function trainableVariables(
   student: { namedParameters(): Map<string, tf.Variable> },
@@ -18,4 +19,19 @@ export function trainableVariables(
     }),
   );
   return trainable;
+}
+
+/**
+ * Restores the strategies' trained modules from a checkpoint's `extra` (keys `<i>.<j>.<key>`, as
+ * written from the `extra.<i>.<j>.<key>` variables), so a resumed S2 run keeps its trained converters.
+ */
+export function loadExtraState(trainable: ReadonlyMap<string, tf.Variable>, extra: ReadonlyMap<string, PlainTensor>, source: string): void {
+  for (const [k, p] of extra) {
+    const v = trainable.get(`extra.${k}`);
+    if (!v) throw new Error(`${source}: the checkpoint has strategy parameter ${k}, which this run's strategies do not have`);
+    if (v.shape.join() !== p.shape.join()) throw new Error(`${source}: strategy parameter ${k} has shape [${p.shape.join(', ')}], expected [${v.shape.join(', ')}]`);
+    const t = tf.tensor(p.data, p.shape, 'float32');
+    v.assign(t);
+    t.dispose();
+  }
 }
