@@ -11,3 +11,4 @@ registerTrainingKernels();
 export { ENGINE_BACKENDS, EngineError, isEngineBackend, type EngineBackend, type EngineBackendRequest } from './backends.ts';
 export { registerTrainingKernels, registerWasmTrainingKernels, TRAINING_KERNELS, WASM_TRAINING_KERNELS } from './wasm-kernels/index.ts';
 export { batchNormActTrain, type BatchNormActivation, type BatchNormActOptions, type BatchNormActResult } from './batch-norm/batch-norm-act.ts';
+export { setSimdKernelsEnabled } from './simd/simd-module.ts';

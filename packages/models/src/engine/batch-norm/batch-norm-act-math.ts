@@ -17,8 +17,27 @@ export interface BatchNormActAttrs {
   leakyAlpha: number;
 }
 
+/**
+ * mean and biased variance per channel from float64 sums of d = x - center (center 0 unless
+ * given): mean = center + Σd / P, variance = Σd² / P - (Σd / P)².
+ */
+export function statisticsFromSums(
+  sum: Float64Array,
+  sumSq: Float64Array,
+  pixels: number,
+  mean: Float32Array,
+  variance: Float32Array,
+  center?: Float32Array,
+): void {
+  for (let k = 0; k < sum.length; k++) {
+    const m = sum[k] / pixels;
+    mean[k] = (center?.[k] ?? 0) + m;
+    variance[k] = Math.max(0, sumSq[k] / pixels - m * m);
+  }
+}
+
 /** Per-channel alpha = gamma/sqrt(var+eps) and shift = beta - mean·alpha, in float32 like the tf ops. */
-function scaleAndShift(gamma: Float32Array, beta: Float32Array, mean: Float32Array, variance: Float32Array, eps: number): [Float32Array, Float32Array] {
+export function scaleAndShift(gamma: Float32Array, beta: Float32Array, mean: Float32Array, variance: Float32Array, eps: number): [Float32Array, Float32Array] {
   const c = gamma.length;
   const alpha = new Float32Array(c);
   const shift = new Float32Array(c);
@@ -52,11 +71,7 @@ export function batchNormActForward(
       sumSq[k] += v * v;
     }
   }
-  for (let k = 0; k < c; k++) {
-    const m = sum[k] / pixels;
-    mean[k] = m;
-    variance[k] = Math.max(0, sumSq[k] / pixels - m * m);
-  }
+  statisticsFromSums(sum, sumSq, pixels, mean, variance);
   const [alpha, shift] = scaleAndShift(gamma, beta, mean, variance, attrs.eps);
   const n = x.length;
   // Branch-free activations (comparisons turned into 0/1 numbers): with data of both signs a
@@ -98,13 +113,11 @@ export function batchNormActBackward(
   const n = x.length;
   const pixels = n / c;
   const [alpha, shift] = scaleAndShift(gamma, beta, mean, variance, attrs.eps);
-  const invStd = new Float64Array(c);
-  for (let k = 0; k < c; k++) invStd[k] = 1 / Math.sqrt(variance[k] + attrs.eps);
   const slope = attrs.activation === 'leakyrelu' ? attrs.leakyAlpha : 1;
   const relu6 = attrs.activation === 'relu6';
   const linear = attrs.activation === 'linear';
   // g = dy·act'(z), z recomputed exactly as the forward did; branch-free masks as in the forward.
-  // Pass 1: Σ g and Σ g·x per channel (Σ g·x̂ = invStd·(Σ g·x - mean·Σ g), in float64).
+  // Pass 1: Σ g and Σ g·x per channel (in float64).
   const sumG = new Float64Array(c);
   const sumGX = new Float64Array(c);
   for (let o = 0; o < n; o += c) {
@@ -116,23 +129,44 @@ export function batchNormActBackward(
       sumGX[k] += g * xv;
     }
   }
-  // Pass 2: dx = alpha·(g - mean(g) - x̂·mean(g·x̂)) = alpha·g + k2·x + k3 per channel.
+  // Pass 2: dx = alpha·(g - mean(g) - x̂·mean(g·x̂)) = alpha·g + k2·(x - mean) + k3 per channel.
   const k2 = new Float64Array(c);
   const k3 = new Float64Array(c);
-  for (let k = 0; k < c; k++) {
-    const gxhat = invStd[k] * (sumGX[k] - mean[k] * sumG[k]);
-    dbeta[k] = sumG[k];
-    dgamma[k] = gxhat;
-    const a = alpha[k] * invStd[k] * (gxhat / pixels);
-    k2[k] = -a;
-    k3[k] = a * mean[k] - alpha[k] * (sumG[k] / pixels);
-  }
+  for (let k = 0; k < c; k++) sumGX[k] -= mean[k] * sumG[k];
+  backwardCoefficients(sumG, sumGX, variance, alpha, attrs.eps, pixels, dgamma, dbeta, k2, k3);
   for (let o = 0; o < n; o += c) {
     for (let k = 0; k < c; k++) {
       const xv = x[o + k];
       const z = Math.fround(xv * alpha[k]) + shift[k];
       const g = dy[o + k] * (linear ? 1 : relu6 ? +(z > 0) * +(z <= 6) : slope + (1 - slope) * +(z > 0));
-      dx[o + k] = alpha[k] * g + k2[k] * xv + k3[k];
+      dx[o + k] = alpha[k] * g + k2[k] * (xv - mean[k]) + k3[k];
     }
+  }
+}
+
+/**
+ * From Σg and Σg·(x - mean) per channel: dbeta = Σg, dgamma = Σg·x̂ = invStd·Σg·(x - mean), and
+ * the coefficients of dx = alpha·g + k2·(x - mean) + k3 (x - mean rather than x: no cancellation
+ * between two large terms when |mean| ≫ std).
+ */
+export function backwardCoefficients(
+  sumG: Float64Array,
+  sumGXCentred: Float64Array,
+  variance: Float32Array,
+  alpha: Float32Array,
+  eps: number,
+  pixels: number,
+  dgamma: Float32Array,
+  dbeta: Float32Array,
+  k2: Float64Array | Float32Array,
+  k3: Float64Array | Float32Array,
+): void {
+  for (let k = 0; k < sumG.length; k++) {
+    const invStd = 1 / Math.sqrt(variance[k] + eps);
+    const gxhat = invStd * sumGXCentred[k];
+    dbeta[k] = sumG[k];
+    dgamma[k] = gxhat;
+    k2[k] = -alpha[k] * invStd * (gxhat / pixels);
+    k3[k] = -alpha[k] * (sumG[k] / pixels);
   }
 }

@@ -1,8 +1,10 @@
 // Fused training-mode batch norm + activation on wasm (see batch-norm/batch-norm-act-math.ts):
-// three JS passes over the wasm heap instead of ~10 stock kernels, each allocating a tensor.
+// two WebAssembly SIMD passes over the wasm heap (simd/), or three JS passes where SIMD is
+// unavailable, instead of ~10 stock kernels, each allocating a tensor.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { batchNormActForward } from '../batch-norm/batch-norm-act-math.ts';
 import { BatchNormActTrain, type BatchNormActKernelAttrs } from '../batch-norm/kernel-names.ts';
+import { simdBatchNormActForward } from '../simd/batch-norm-act-forward.ts';
 import { heapF32, type WasmBackendLike } from './kernel-utils.ts';
 
 function batchNormActTrain(args: { inputs: { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo }; backend: WasmBackendLike; attrs: BatchNormActKernelAttrs }): TensorInfo[] {
@@ -11,6 +13,7 @@ function batchNormActTrain(args: { inputs: { x: TensorInfo; gamma: TensorInfo; b
   const y = b.makeOutput(x.shape, 'float32');
   const mean = b.makeOutput([c], 'float32');
   const variance = b.makeOutput([c], 'float32');
+  if (simdBatchNormActForward(b, x, gamma, beta, attrs, y, mean, variance)) return [y, mean, variance];
   batchNormActForward(heapF32(b, x), heapF32(b, gamma), heapF32(b, beta), attrs, heapF32(b, y), heapF32(b, mean), heapF32(b, variance));
   return [y, mean, variance];
 }

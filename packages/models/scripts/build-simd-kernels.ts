@@ -1,0 +1,17 @@
+/**
+ * Compiles the engine's hand-written WebAssembly SIMD kernels (src/engine/simd/wat/*.wat) into
+ * src/engine/simd/simd-binaries.ts (base64, committed), so the runtime needs no wabt.
+ * Run after editing a .wat: `pnpm --filter @distillery/models build:simd`
+ * (engine-simd tests fail while the committed binaries differ from the sources).
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileSimdSources, renderSimdBinariesModule } from './simd-sources.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const target = path.join(root, 'src/engine/simd/simd-binaries.ts');
+const binaries = await compileSimdSources(root);
+writeFileSync(target, renderSimdBinariesModule(binaries));
+for (const [name, bytes] of binaries) console.log(`${name}: ${bytes.length} bytes`);
+console.log(`wrote ${path.relative(process.cwd(), target)}`);

@@ -1,0 +1,136 @@
+// The engine's WebAssembly SIMD kernels (src/engine/simd/): the committed binaries are those of
+// the .wat sources; on wasm they are really used; and each kernel, with SIMD on and with its JS
+// fallback (SIMD off), equals the pure-JS cpu backend on shapes with channel counts that are not
+// multiples of 4 (the scalar tail), 1x1 to 3x3 strides 1 and 2, batch > 1, and enough pixels to
+// cross the float32 → float64 flush blocks.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { batchNormActTrain, setSimdKernelsEnabled, type BatchNormActivation } from '../src/index.ts';
+import { SIMD_BINARIES } from '../src/engine/simd/simd-binaries.ts';
+import { simdKernel } from '../src/engine/simd/simd-module.ts';
+import type { WasmBackendLike } from '../src/engine/wasm-kernels/kernel-utils.ts';
+import { compileSimdSources } from '../scripts/simd-sources.ts';
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Deterministic values in [offset - scale, offset + scale) (a tiny LCG). */
+function values(size: number, seed: number, scale = 1, offset = 0): Float32Array {
+  const out = new Float32Array(size);
+  let s = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 31 - 1) * scale + offset;
+  }
+  return out;
+}
+
+/** max |a - b| / max |b|. */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  let s = 1e-12;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
+  }
+  return d / s;
+}
+
+afterEach(() => {
+  setSimdKernelsEnabled(true);
+});
+
+describe('SIMD kernel binaries', () => {
+  it('are those compiled from the .wat sources (rebuild: pnpm --filter @distillery/models build:simd)', async () => {
+    const compiled = await compileSimdSources(packageRoot);
+    expect([...compiled.keys()]).toEqual(Object.keys(SIMD_BINARIES).sort());
+    for (const [name, bytes] of compiled) expect(SIMD_BINARIES[name as keyof typeof SIMD_BINARIES], name).toBe(Buffer.from(bytes).toString('base64'));
+  });
+
+  it('instantiate on the wasm backend (so the kernels below test the SIMD path, not the fallback)', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as WasmBackendLike;
+    for (const name of Object.keys(SIMD_BINARIES) as (keyof typeof SIMD_BINARIES)[]) expect(simdKernel(backend, name), name).toBeDefined();
+    setSimdKernelsEnabled(false);
+    expect(simdKernel(backend, 'batch-norm-act-forward')).toBeUndefined();
+  });
+});
+
+/** The fused BN's outputs and gradients on `backend` for one case. */
+async function batchNormOn(backend: string, shape: [number, number, number, number], act: BatchNormActivation, offset: number) {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const size = shape.reduce((p, q) => p * q, 1);
+    const c = shape[3];
+    const x = tf.tensor4d(values(size, 1, 4, offset), shape);
+    const gamma = tf.tensor1d(values(c, 2, 2, 2.5));
+    const beta = tf.tensor1d(values(c, 3, 3, 0.5));
+    const dy = tf.tensor4d(values(size, 4), shape);
+    const fused = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => batchNormActTrain(xx as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, { eps: 1e-4, activation: act });
+    const { y, mean, variance } = fused(x, gamma, beta);
+    const grads = tf.grads((xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(fused(xx, g, b).y, dy)))([x, gamma, beta]);
+    return [y, mean, variance, ...grads].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+const BN_SHAPES: [number, number, number, number][] = [
+  [2, 9, 11, 7], // c % 4 = 3: one vector + scalar tail; 198 pixels: several 32-pixel blocks
+  [3, 5, 5, 13],
+  [2, 6, 6, 16], // no tail
+  [1, 4, 3, 2], // tail only
+];
+
+describe.each([true, false])('fused batch norm on wasm (SIMD %s) equals the cpu backend', (simd) => {
+  for (const shape of BN_SHAPES) {
+    for (const act of ['linear', 'relu6', 'leakyrelu'] as const) {
+      it(`[${shape.join(',')}] ${act}`, async () => {
+        const cpu = await batchNormOn('cpu', shape, act, 1);
+        setSimdKernelsEnabled(simd);
+        const wasm = await batchNormOn('wasm', shape, act, 1);
+        ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'].forEach((name, i) => expect(relErr(wasm[i], cpu[i]), name).toBeLessThan(1e-4));
+      });
+    }
+  }
+
+  it('keeps float64 accuracy for a large mean (|mean| / std = 1000)', async () => {
+    const shape: [number, number, number, number] = [2, 16, 16, 6];
+    const cpu = await batchNormOn('cpu', shape, 'linear', 4000);
+    setSimdKernelsEnabled(simd);
+    const wasm = await batchNormOn('wasm', shape, 'linear', 4000);
+    ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'].forEach((name, i) => expect(relErr(wasm[i], cpu[i]), name).toBeLessThan(1e-4));
+  });
+});
+
+async function filterGradOn(backend: string, x: number[], dy: number[], attrs: tf.NamedAttrMap): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const xs = tf.tensor(values(x.reduce((p, q) => p * q, 1), 5), x);
+    const dys = tf.tensor(values(dy.reduce((p, q) => p * q, 1), 6), dy);
+    return (tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: xs, dy: dys }, attrs) as tf.Tensor).dataSync() as Float32Array;
+  });
+}
+
+const DW_CASES: { x: [number, number, number, number]; k: number; stride: number; pad: 'same' | 'valid' }[] = [
+  { x: [2, 9, 9, 7], k: 3, stride: 1, pad: 'same' },
+  { x: [2, 9, 10, 7], k: 3, stride: 2, pad: 'same' },
+  { x: [3, 8, 8, 5], k: 3, stride: 2, pad: 'valid' },
+  { x: [2, 12, 12, 19], k: 3, stride: 1, pad: 'same' }, // 288 output pixels: crosses the 128-pixel flush
+  { x: [1, 7, 7, 8], k: 1, stride: 1, pad: 'valid' },
+];
+
+describe.each([true, false])('DepthwiseConv2dNativeBackpropFilter on wasm (SIMD %s) equals the cpu backend', (simd) => {
+  for (const c of DW_CASES) {
+    it(`x [${c.x.join(',')}] ${c.k}x${c.k} stride ${c.stride} ${c.pad}`, async () => {
+      const filterShape: [number, number, number, number] = [c.k, c.k, c.x[3], 1];
+      const dyShape = tf.backend_util.computeConv2DInfo(c.x, filterShape, c.stride, 1, c.pad, undefined, true).outShape;
+      const attrs = { strides: [c.stride, c.stride], pad: c.pad, dilations: [1, 1], filterShape };
+      const cpu = await filterGradOn('cpu', c.x, dyShape, attrs);
+      setSimdKernelsEnabled(simd);
+      const wasm = await filterGradOn('wasm', c.x, dyShape, attrs);
+      expect(relErr(wasm, cpu)).toBeLessThan(1e-4);
+    });
+  }
+});
