@@ -6,7 +6,9 @@ export { evaluateDetector, fitnessOf, type EvaluateOptions, type DetailedEvalMet
 export { evaluateRequest } from './train/evaluate-request.ts';
 export { collectValImages, valImagesOf, VAL_IMAGES_DEFAULT, VAL_IMAGES_MIN_SCORE, type ValImageSample, type ValImageBox, type ValImagePrediction } from './train/val-images.ts';
 export { writeValImages, VAL_IMAGES_MANIFEST, VAL_IMAGES_DIR, type ValImagesManifest } from './train/val-images-file.ts';
-export { loadTeacherCheckpoint } from './train/strategies.ts';
+export { loadTeacherCheckpoint, createStrategies as setUpRunStrategies } from './train/strategies.ts';
+export { replicaStrategies, buildTeacher, type ReplicaStrategies, type TeacherSnapshot } from './train/parallel/replica-strategies.ts';
+export { trainableVariables } from './train/trainable-variables.ts';
 export { resolveModelYaml } from './train/resolve-model.ts';
 export { createTrainingModel, defaultModelFactory, type TrainingModelArgs } from './train/model-factory.ts';
 export { ReplicaPool, combineShareLosses, type ReplicaPoolOptions } from './train/parallel/replica-pool.ts';
