@@ -104,32 +104,44 @@ describe.each([true, false])('fused batch norm on wasm (SIMD %s) equals the cpu 
   });
 });
 
-async function filterGradOn(backend: string, x: number[], dy: number[], attrs: tf.NamedAttrMap): Promise<Float32Array> {
+/** Runs `kernel` on `backend` with deterministic inputs of the given shapes. */
+async function kernelOn(backend: string, kernel: string, inputs: Record<string, number[]>, attrs: tf.NamedAttrMap): Promise<Float32Array> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
-    const xs = tf.tensor(values(x.reduce((p, q) => p * q, 1), 5), x);
-    const dys = tf.tensor(values(dy.reduce((p, q) => p * q, 1), 6), dy);
-    return (tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: xs, dy: dys }, attrs) as tf.Tensor).dataSync() as Float32Array;
+    let seed = 5;
+    const tensors: Record<string, tf.Tensor> = {};
+    for (const [name, shape] of Object.entries(inputs)) tensors[name] = tf.tensor(values(shape.reduce((p, q) => p * q, 1), seed++), shape);
+    return (tf.engine().runKernel(kernel, tensors, attrs) as tf.Tensor).dataSync() as Float32Array;
   });
 }
 
 const DW_CASES: { x: [number, number, number, number]; k: number; stride: number; pad: 'same' | 'valid' }[] = [
   { x: [2, 9, 9, 7], k: 3, stride: 1, pad: 'same' },
   { x: [2, 9, 10, 7], k: 3, stride: 2, pad: 'same' },
+  { x: [2, 10, 9, 13], k: 3, stride: 2, pad: 'same' },
   { x: [3, 8, 8, 5], k: 3, stride: 2, pad: 'valid' },
   { x: [2, 12, 12, 19], k: 3, stride: 1, pad: 'same' }, // 288 output pixels: crosses the 128-pixel flush
   { x: [1, 7, 7, 8], k: 1, stride: 1, pad: 'valid' },
 ];
 
-describe.each([true, false])('DepthwiseConv2dNativeBackpropFilter on wasm (SIMD %s) equals the cpu backend', (simd) => {
+describe.each([true, false])('depthwise gradients on wasm (SIMD %s) equal the cpu backend', (simd) => {
   for (const c of DW_CASES) {
-    it(`x [${c.x.join(',')}] ${c.k}x${c.k} stride ${c.stride} ${c.pad}`, async () => {
-      const filterShape: [number, number, number, number] = [c.k, c.k, c.x[3], 1];
-      const dyShape = tf.backend_util.computeConv2DInfo(c.x, filterShape, c.stride, 1, c.pad, undefined, true).outShape;
-      const attrs = { strides: [c.stride, c.stride], pad: c.pad, dilations: [1, 1], filterShape };
-      const cpu = await filterGradOn('cpu', c.x, dyShape, attrs);
+    const filterShape: [number, number, number, number] = [c.k, c.k, c.x[3], 1];
+    const dyShape = tf.backend_util.computeConv2DInfo(c.x, filterShape, c.stride, 1, c.pad, undefined, true).outShape;
+    const attrs = { strides: [c.stride, c.stride], pad: c.pad, dilations: [1, 1] };
+    const name = `x [${c.x.join(',')}] ${c.k}x${c.k} stride ${c.stride} ${c.pad}`;
+    it(`DepthwiseConv2dNativeBackpropFilter ${name}`, async () => {
+      const inputs = { x: c.x, dy: dyShape };
+      const cpu = await kernelOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', inputs, { ...attrs, filterShape });
       setSimdKernelsEnabled(simd);
-      const wasm = await filterGradOn('wasm', c.x, dyShape, attrs);
+      const wasm = await kernelOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', inputs, { ...attrs, filterShape });
+      expect(relErr(wasm, cpu)).toBeLessThan(1e-4);
+    });
+    it(`DepthwiseConv2dNativeBackpropInput ${name}`, async () => {
+      const inputs = { dy: dyShape, filter: filterShape };
+      const cpu = await kernelOn('cpu', 'DepthwiseConv2dNativeBackpropInput', inputs, { ...attrs, inputShape: c.x });
+      setSimdKernelsEnabled(simd);
+      const wasm = await kernelOn('wasm', 'DepthwiseConv2dNativeBackpropInput', inputs, { ...attrs, inputShape: c.x });
       expect(relErr(wasm, cpu)).toBeLessThan(1e-4);
     });
   }

@@ -9,11 +9,13 @@
  * kernels that own the step. Only OUTERMOST kernel calls are counted (the engine's training kernels
  * call other kernels inside), so the column adds up to kernel time; the rest of the step is JS
  * overhead (tape, tidy, the loss's target building). `--fused-bn`: see useFusedBatchNorm.
+ * `--simd-ab`: every measured step is paired with one with the engine's WebAssembly SIMD kernels
+ * turned off (their JS fallbacks), in the same run, and both medians are printed.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import Table from 'cli-table3';
-import { BatchNorm2d, batchNormActTrain, buildModel, Conv, ConvBNReLU, getZooConfig, isEngineBackend, type EngineBackend, type ForwardContext } from '@distillery/models';
+import { BatchNorm2d, batchNormActTrain, buildModel, setSimdKernelsEnabled, Conv, ConvBNReLU, getZooConfig, isEngineBackend, type EngineBackend, type ForwardContext } from '@distillery/models';
 import { initEngine } from '@distillery/models/node';
 import { computeLoss, effectiveLossHyp, HypSchema, lossMetaFromModel } from '@distillery/core';
 import { UsageError } from '../errors.ts';
@@ -137,6 +139,7 @@ export async function run(args: string[]): Promise<void> {
         json: { type: 'boolean', default: false },
         'no-profile': { type: 'boolean', default: false },
         'fused-bn': { type: 'boolean', default: false },
+        'simd-ab': { type: 'boolean', default: false },
       },
       strict: true,
     }));
@@ -183,11 +186,22 @@ export async function run(args: string[]): Promise<void> {
   step(); // warm-up: XNNPACK operator caches, tfjs kernel lookups
   const times: number[] = [];
   const wallTimes: number[] = [];
+  const timesNoSimd: number[] = [];
   for (let i = 0; i < steps; i++) {
+    if (values['simd-ab']) {
+      setSimdKernelsEnabled(false);
+      try {
+        timesNoSimd.push(step());
+      } finally {
+        setSimdKernelsEnabled(true);
+      }
+    }
     times.push(step());
     wallTimes.push(lastWallMs);
   }
-  const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const median = medianOf(times);
+  const medianNoSimd = timesNoSimd.length > 0 ? medianOf(timesNoSimd) : undefined;
   const imagesPerSec = (batch * 1000) / median;
   const ref = size === 320 && batch === 8 ? UPSTREAM_TRAIN_IMG_S[name] : undefined;
   const tensorsAfter = tf.memory().numTensors;
@@ -217,6 +231,7 @@ export async function run(args: string[]): Promise<void> {
     ...(ref ? { vsUpstream2Threads: imagesPerSec / ref.threads2, vsUpstream1Thread: imagesPerSec / ref.threads1 } : {}),
     stepsCpuMs: times,
     stepsWallMs: wallTimes,
+    ...(medianNoSimd !== undefined ? { noSimdMedianStepSeconds: medianNoSimd / 1000, noSimdImagesPerSec: (batch * 1000) / medianNoSimd, noSimdStepsCpuMs: timesNoSimd } : {}),
     tensorsAfter,
   };
   if (values.json) {
@@ -228,6 +243,12 @@ export async function run(args: string[]): Promise<void> {
       (ref ? `; upstream PyTorch 2 threads ${ref.threads2} (x${(imagesPerSec / ref.threads2).toFixed(2)}), 1 thread ${ref.threads1} (x${(imagesPerSec / ref.threads1).toFixed(2)})` : '') +
       '\n',
   );
+  if (medianNoSimd !== undefined) {
+    process.stdout.write(
+      `  same run, SIMD kernels off (JS fallbacks): ${(medianNoSimd / 1000).toFixed(3)} s CPU time (${timesNoSimd.map((t) => t.toFixed(0)).join(', ')} ms), ` +
+        `${((batch * 1000) / medianNoSimd).toFixed(2)} images/s; SIMD speed-up x${(medianNoSimd / median).toFixed(2)}\n`,
+    );
+  }
   if (profile.length === 0) return;
   const byKernel = profile.filter((p) => p.key.split(' ').length === 2);
   const kernelMs = byKernel.reduce((a, p) => a + p.ms, 0);

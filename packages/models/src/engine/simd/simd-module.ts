@@ -97,7 +97,8 @@ export class SimdHeap<T> {
    * Allocating may grow the heap, which detaches views: take views (f32/f64) inside `body`.
    */
   withScratch<R>(bytes: number, body: (pointer: number) => R): R {
-    const pointer = this.heap._malloc(Math.max(8, bytes));
+    // malloc returns an i32: addresses past 2 GiB come back negative.
+    const pointer = this.heap._malloc(Math.max(8, bytes)) >>> 0;
     if (pointer === 0) throw new Error(`wasm heap: cannot allocate ${bytes} bytes of kernel scratch`);
     try {
       return body(pointer);

@@ -2,9 +2,10 @@
 // Stride 1: one XNNPACK depthwise convolution of dy with the spatially flipped filter (with a
 // channel multiplier m > 1, each of the C·m dy channels is convolved with its own flipped tap and
 // the m results of an input channel are summed): measured 6-12 GFLOP/s.
-// Strided: one JS pass over the wasm heap, scattering each dy pixel through the kh×kw taps,
+// Strided: one pass over the wasm heap, scattering each dy pixel through the kh×kw taps,
 //   dx[n, i·s+a-pt, j·s+b-pl, c] += Σ_q dy[n,i,j,c·m+q] · W[a,b,c,q]
-// (~0.8 GFLOP/s, vs ~0.6 for the s·s phase convolutions interleaved by transposes that it replaced).
+// with the WebAssembly SIMD kernel (simd/) for m = 1, else in JS (~0.8 GFLOP/s, vs ~0.6 for the
+// s·s phase convolutions interleaved by transposes that it replaced).
 import {
   backend_util,
   DepthwiseConv2dNativeBackpropInput,
@@ -13,6 +14,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { simdDepthwiseBackpropInput } from '../simd/depthwise-conv2d-backprop-input.ts';
 import { convInputGradient } from './conv2d-backprop-input.ts';
 import { disposeInfos, heapF32, remapFilter, reshape, runWasmKernel, type WasmBackendLike } from './kernel-utils.ts';
 
@@ -46,6 +48,7 @@ function depthwiseBackpropInput(args: {
   const { top, left } = info.padInfo;
   const cm = c * m;
   const out = b.makeOutput(attrs.inputShape, 'float32');
+  if (simdDepthwiseBackpropInput(b, dy, filter, info, out)) return out;
   const dx = heapF32(b, out);
   const dys = heapF32(b, dy);
   const ws = heapF32(b, filter);
