@@ -146,3 +146,21 @@ describe.each([true, false])('depthwise gradients on wasm (SIMD %s) equal the cp
     });
   }
 });
+
+describe.each([true, false])('1x1 Conv2DBackpropFilter (GEMM) on wasm (SIMD %s) equals the cpu backend', (simd) => {
+  for (const [x, co] of [
+    [[2, 33, 35, 16], 24], // 2310 pixels: two full 1024-pixel chunks and a partial one
+    [[3, 5, 7, 12], 8], // one partial chunk
+    [[1, 4, 4, 32], 64],
+    [[2, 9, 9, 6], 10], // channels the SIMD tiles do not cover: the XNNPACK path either way
+  ] as [number[], number][]) {
+    it(`x [${x.join(',')}] → ${co}`, async () => {
+      const inputs = { x, dy: [...x.slice(0, 3), co] };
+      const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [1, 1, x[3], co] };
+      const cpu = await kernelOn('cpu', 'Conv2DBackpropFilter', inputs, attrs);
+      setSimdKernelsEnabled(simd);
+      const wasm = await kernelOn('wasm', 'Conv2DBackpropFilter', inputs, attrs);
+      expect(relErr(wasm, cpu)).toBeLessThan(1e-4);
+    });
+  }
+});

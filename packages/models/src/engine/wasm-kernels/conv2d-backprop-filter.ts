@@ -13,6 +13,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { convWithPadsOrCrops, disposeInfos, heapF32, int32View, runWasmKernel, transpose, type WasmBackendLike } from './kernel-utils.ts';
 import { transposeInto } from './transpose.ts';
+import { simdPointwiseFilterGradient } from '../simd/pointwise-filter-gradient.ts';
 
 /**
  * Pads of the transposed-input convolution that yield exactly kh×kw outputs: the input keeps its
@@ -25,7 +26,8 @@ export function filterGradientPads(convInfo: backend_util.Conv2DInfo): [number, 
   return [top, kh + sh * (outHeight - 1) - inHeight - top, left, kw + sw * (outWidth - 1) - inWidth - left];
 }
 
-/** Floats of x^T plus dy per chunk of the pointwise filter gradient (see below). */
+/** Floats of x^T plus dy per chunk of the pointwise filter gradient (see below; the SIMD GEMM
+ * kernel of simd/ takes the channel counts it covers). */
 const POINTWISE_CHUNK_FLOATS = 1 << 17;
 
 /**
@@ -67,7 +69,7 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   );
   const { top, bottom, left, right } = convInfo.padInfo;
   if (convInfo.filterHeight === 1 && convInfo.filterWidth === 1 && convInfo.strideHeight === 1 && convInfo.strideWidth === 1 && top + bottom + left + right === 0) {
-    return pointwiseFilterGradient(b, x, dy);
+    return simdPointwiseFilterGradient(b, x, dy) ?? pointwiseFilterGradient(b, x, dy);
   }
   const xT = transpose(b, x, [3, 1, 2, 0]);
   const dyT = transpose(b, dy, [1, 2, 0, 3]);
