@@ -164,3 +164,38 @@ describe.each([true, false])('1x1 Conv2DBackpropFilter (GEMM) on wasm (SIMD %s) 
     });
   }
 });
+
+/** tf.fused.conv2d (or tf.conv2d without bias and activation) on `backend`. */
+async function convOn(backend: string, x: number[], filter: number[], stride: number, bias: boolean, activation: 'linear' | 'relu6' | 'leakyrelu'): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const xs = tf.tensor4d(values(x.reduce((p, q) => p * q, 1), 7, 2), x as [number, number, number, number]);
+    const w = tf.tensor4d(values(filter.reduce((p, q) => p * q, 1), 8), filter as [number, number, number, number]);
+    const b = bias ? tf.tensor1d(values(filter[3], 9, 1, 0.5)) : undefined;
+    const y = !bias && activation === 'linear'
+      ? tf.conv2d(xs, w, stride, 'same')
+      : tf.fused.conv2d({ x: xs, filter: w, strides: stride, pad: 'same', bias: b, activation, leakyreluAlpha: 0.1 });
+    return y.dataSync() as Float32Array;
+  });
+}
+
+describe.each([true, false])('Conv2D / FusedConv2D on wasm (SIMD %s) equal the cpu backend', (simd) => {
+  for (const [x, filter, stride, bias, act] of [
+    [[2, 6, 6, 67], [1, 1, 67, 16], 1, false, 'linear'], // SIMD GEMM: 72 rows, 2 column panels, k % 4 ≠ 0
+    [[1, 18, 10, 64], [1, 1, 64, 8], 1, true, 'relu6'], // 180 rows: a partial 64-row block
+    [[2, 5, 6, 72], [1, 1, 72, 32], 1, true, 'leakyrelu'],
+    [[1, 4, 4, 96], [1, 1, 96, 24], 1, true, 'linear'],
+    [[1, 4, 4, 16], [1, 1, 16, 24], 1, true, 'relu6'], // 16 input channels: the stock kernel
+    [[1, 5, 5, 64], [1, 1, 64, 16], 1, true, 'relu6'], // 25 rows (not % 4): the stock kernel
+    [[2, 6, 6, 64], [1, 1, 64, 12], 1, true, 'relu6'], // 12 out channels (not % 8): the stock kernel
+    [[2, 7, 7, 64], [1, 1, 64, 16], 2, true, 'leakyrelu'], // stride 2: the stock kernel
+    [[2, 6, 6, 8], [3, 3, 8, 16], 1, true, 'relu6'], // 3x3: the stock kernel
+  ] as [number[], number[], number, boolean, 'linear' | 'relu6' | 'leakyrelu'][]) {
+    it(`x [${x.join(',')}] filter [${filter.join(',')}] stride ${stride}${bias ? ' bias' : ''} ${act}`, async () => {
+      const cpu = await convOn('cpu', x, filter, stride, bias, act);
+      setSimdKernelsEnabled(simd);
+      const wasm = await convOn('wasm', x, filter, stride, bias, act);
+      expect(relErr(wasm, cpu)).toBeLessThan(1e-4);
+    });
+  }
+});

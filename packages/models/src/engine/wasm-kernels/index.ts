@@ -4,6 +4,8 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { cpuResizeNearestNeighborGradConfig } from '../cpu-kernels/resize-nearest-neighbor-grad.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
+import { conv2DConfig } from './conv2d.ts';
+import { fusedConv2DConfig } from './fused-conv2d.ts';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter.ts';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
@@ -31,10 +33,18 @@ const MISSING_KERNELS: KernelConfig[] = [
 /**
  * Stock kernels ours replace: wasm Conv2DBackpropInput (a scalar loop, ~10x slower than ours),
  * wasm Transpose (strided C++ loop, ~25 ns per element on large tensors), wasm Sum (transposes
- * first when reducing leading axes) and cpu ResizeNearestNeighborGrad (wrong for batch > 1).
+ * first when reducing leading axes), wasm Conv2D / FusedConv2D (1x1 stride 1 only: a SIMD GEMM
+ * faster than XNNPACK's) and cpu ResizeNearestNeighborGrad (wrong for batch > 1).
  * The stock wasm kernels are remembered: ours hand them the cases they do not cover.
  */
-const REPLACED_KERNELS: KernelConfig[] = [conv2DBackpropInputConfig, cpuResizeNearestNeighborGradConfig, transposeConfig, sumConfig];
+const REPLACED_KERNELS: KernelConfig[] = [
+  conv2DBackpropInputConfig,
+  cpuResizeNearestNeighborGradConfig,
+  transposeConfig,
+  sumConfig,
+  conv2DConfig,
+  fusedConv2DConfig,
+];
 
 /** `backend/kernel` of every kernel this module supplies. */
 export const TRAINING_KERNELS: readonly string[] = [...MISSING_KERNELS, ...REPLACED_KERNELS].map((k) => `${k.backendName}/${k.kernelName}`);
