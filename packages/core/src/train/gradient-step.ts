@@ -12,9 +12,7 @@ import type { LossHyp, LossModelMeta } from '../loss/hyp.ts';
 import type { Detector, TrainingStrategy } from '../strategies/strategy.ts';
 import { combineShareLosses } from './parallel/combine-losses.ts';
 import { splitBatch } from './parallel/shards.ts';
-import { registerWasmSegmentSumShim } from './wasm-segment-sum-shim.ts';
 
-registerWasmSegmentSumShim();
 
 export interface GradientStepInput {
   model: Detector;
@@ -121,10 +119,12 @@ export async function computeGradientsChunked(inp: GradientStepInput, maxImages:
 }
 
 /**
- * Largest chunk that one wasm backward pass of a YOLO network survives at this input size with margin:
- * tfjs-backend-wasm aborts once its heap passes ~2 GB (mobile-yolo5s_voc: 3 images at 320² work on a
- * fresh heap, 4 do not, and a fragmented heap fails earlier), so 2 images at 320². Other backends: no limit.
+ * Largest chunk that one wasm backward pass of a YOLO network survives at this input size with margin.
+ * The wasm heap tops out at 4 GiB; with the fused training BN (the tape keeps only x and the statistics)
+ * mobile-yolo5s_voc peaks at ~3.1 GB for 8 images at 320², so 4 images (~1.6 GB) leave room for a
+ * fragmented heap and a teacher. Bigger chunks also keep BN batch statistics closer to upstream's
+ * full-batch ones. Other backends: no limit.
  */
 export function defaultMicroBatch(backend: string, img: number): number | undefined {
-  return backend === 'wasm' ? Math.max(1, Math.floor((2 * 320 * 320) / (img * img))) : undefined;
+  return backend === 'wasm' ? Math.max(1, Math.floor((4 * 320 * 320) / (img * img))) : undefined;
 }
