@@ -46,7 +46,7 @@ afterEach(() => {
 describe('SIMD kernel binaries', () => {
   it('are those compiled from the .wat sources (rebuild: pnpm --filter @distillery/models build:simd)', async () => {
     const compiled = await compileSimdSources(packageRoot);
-    expect([...compiled.keys()]).toEqual(Object.keys(SIMD_BINARIES).sort());
+    expect([...compiled.keys()].sort()).toEqual(Object.keys(SIMD_BINARIES).sort());
     for (const [name, bytes] of compiled) expect(SIMD_BINARIES[name as keyof typeof SIMD_BINARIES], name).toBe(Buffer.from(bytes).toString('base64'));
   });
 
@@ -188,8 +188,8 @@ describe.each([true, false])('Conv2D / FusedConv2D on wasm (SIMD %s) equal the c
     [[1, 4, 4, 16], [1, 1, 16, 24], 1, true, 'relu6'], // 16 input channels: the stock kernel
     [[1, 5, 5, 64], [1, 1, 64, 16], 1, true, 'relu6'], // 25 rows (not % 4): the stock kernel
     [[2, 6, 6, 64], [1, 1, 64, 12], 1, true, 'relu6'], // 12 out channels (not % 8): the stock kernel
-    [[2, 7, 7, 64], [1, 1, 64, 16], 2, true, 'leakyrelu'], // stride 2: the stock kernel
-    [[2, 6, 6, 8], [3, 3, 8, 16], 1, true, 'relu6'], // 3x3: the stock kernel
+    [[2, 7, 7, 64], [1, 1, 64, 16], 2, true, 'leakyrelu'], // 1x1 stride 2 leakyrelu: the direct kernel
+    [[2, 6, 6, 8], [3, 3, 8, 16], 1, true, 'relu6'], // 3x3: the direct kernel
   ] as [number[], number[], number, boolean, 'linear' | 'relu6' | 'leakyrelu'][]) {
     it(`x [${x.join(',')}] filter [${filter.join(',')}] stride ${stride}${bias ? ' bias' : ''} ${act}`, async () => {
       const cpu = await convOn('cpu', x, filter, stride, bias, act);
@@ -198,4 +198,63 @@ describe.each([true, false])('Conv2D / FusedConv2D on wasm (SIMD %s) equal the c
       expect(relErr(wasm, cpu)).toBeLessThan(1e-4);
     });
   }
+});
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+const pads = (t: number, b: number, l: number, r: number): Pad => [[0, 0], [t, b], [l, r], [0, 0]];
+
+/** Direct (implicit-GEMM) convolution cases: odd sizes and channel counts, stride 1/2, every pad form. */
+const DIRECT_CASES: { x: number[]; filter: number[]; stride: number; pad: Pad; note: string }[] = [
+  { x: [2, 7, 9, 5], filter: [3, 3, 5, 13], stride: 1, pad: 'same', note: 'odd sizes, 13 out: a 5-wide last panel' },
+  { x: [3, 9, 8, 6], filter: [3, 3, 6, 16], stride: 2, pad: pads(1, 1, 1, 1), note: 'PyTorch pad 1, stride 2, odd height' },
+  { x: [2, 11, 10, 3], filter: [3, 3, 3, 8], stride: 2, pad: pads(1, 1, 1, 1), note: 'first layer: 3 input channels' },
+  { x: [2, 6, 7, 12], filter: [3, 3, 12, 24], stride: 1, pad: 'valid', note: 'valid: unpadded input read in place' },
+  { x: [2, 8, 8, 16], filter: [3, 3, 16, 8], stride: 2, pad: 'same', note: 'TF same at stride 2: pad 0 before, 1 after' },
+  { x: [1, 9, 9, 4], filter: [5, 5, 4, 8], stride: 1, pad: pads(2, 2, 2, 2), note: '5x5' },
+  { x: [2, 5, 6, 9], filter: [2, 2, 9, 16], stride: 1, pad: pads(1, 0, 0, 1), note: '2x2, asymmetric pads (input-gradient phase)' },
+  { x: [1, 2, 2, 8], filter: [3, 3, 8, 8], stride: 1, pad: 'same', note: '4 output pixels: one tile' },
+  { x: [1, 1, 3, 8], filter: [3, 3, 8, 8], stride: 1, pad: 'same', note: '3 output pixels: the stock kernel' },
+  { x: [2, 9, 9, 8], filter: [3, 3, 8, 3], stride: 1, pad: 'same', note: '3 out channels: the stock kernel' },
+  { x: [2, 13, 11, 40], filter: [3, 3, 40, 24], stride: 1, pad: 'same', note: '286 pixels: 64-pixel blocks and an overlapping last tile' },
+];
+
+/** tf.fused.conv2d / the convolution gradients on `backend` with a given pad form. */
+async function directOn(backend: string, c: (typeof DIRECT_CASES)[number], what: 'linear' | 'relu6' | 'leakyrelu' | 'filter' | 'input'): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const xs = tf.tensor4d(values(c.x.reduce((p, q) => p * q, 1), 7, 2), c.x as [number, number, number, number]);
+    const w = tf.tensor4d(values(c.filter.reduce((p, q) => p * q, 1), 8), c.filter as [number, number, number, number]);
+    const b = tf.tensor1d(values(c.filter[3], 9, 1, 0.5));
+    const pad = c.pad as 'same';
+    if (what === 'filter' || what === 'input') {
+      const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.filter as [number, number, number, number], c.stride, 1, pad);
+      const dy = tf.tensor4d(values(info.outShape.reduce((p, q) => p * q, 1), 10), info.outShape);
+      const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1] };
+      const out = what === 'filter'
+        ? tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy }, { ...attrs, filterShape: c.filter })
+        : tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: c.x });
+      return (out as tf.Tensor).dataSync() as Float32Array;
+    }
+    return tf.fused.conv2d({ x: xs, filter: w, strides: c.stride, pad, bias: b, activation: what, leakyreluAlpha: 0.1 }).dataSync() as Float32Array;
+  });
+}
+
+describe.each([true, false])('direct KxK convolution and its gradients on wasm (SIMD %s) equal the cpu backend', (simd) => {
+  for (const c of DIRECT_CASES) {
+    const name = `x [${c.x.join(',')}] filter [${c.filter.join(',')}] stride ${c.stride} ${typeof c.pad === 'string' ? c.pad : JSON.stringify(c.pad.slice(1, 3))} (${c.note})`;
+    for (const what of ['linear', 'relu6', 'leakyrelu', 'filter', 'input'] as const) {
+      it(`${what === 'filter' || what === 'input' ? `${what} gradient` : `FusedConv2D ${what}`} ${name}`, async () => {
+        const cpu = await directOn('cpu', c, what);
+        setSimdKernelsEnabled(simd);
+        const wasm = await directOn('wasm', c, what);
+        expect(relErr(wasm, cpu)).toBeLessThan(1e-4);
+      });
+    }
+  }
+  it('filter gradient over several pixel chunks (2310 pixels)', async () => {
+    const c = { x: [2, 33, 35, 5], filter: [3, 3, 5, 8], stride: 1, pad: 'same' as Pad, note: '' };
+    const cpu = await directOn('cpu', c, 'filter');
+    setSimdKernelsEnabled(simd);
+    expect(relErr(await directOn('wasm', c, 'filter'), cpu)).toBeLessThan(1e-4);
+  });
 });

@@ -14,6 +14,7 @@ import {
 import { convWithPadsOrCrops, disposeInfos, heapF32, int32View, runWasmKernel, transpose, type WasmBackendLike } from './kernel-utils.ts';
 import { transposeInto } from './transpose.ts';
 import { simdPointwiseFilterGradient } from '../simd/pointwise-filter-gradient.ts';
+import { simdConv2DFilterGradient } from '../simd/conv2d-filter-gradient.ts';
 
 /**
  * Pads of the transposed-input convolution that yield exactly kh×kw outputs: the input keeps its
@@ -71,6 +72,8 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   if (convInfo.filterHeight === 1 && convInfo.filterWidth === 1 && convInfo.strideHeight === 1 && convInfo.strideWidth === 1 && top + bottom + left + right === 0) {
     return simdPointwiseFilterGradient(b, x, dy) ?? pointwiseFilterGradient(b, x, dy);
   }
+  const direct = simdConv2DFilterGradient(b, x, dy, convInfo);
+  if (direct !== undefined) return direct;
   const xT = transpose(b, x, [3, 1, 2, 0]);
   const dyT = transpose(b, dy, [1, 2, 0, 3]);
   const out = convWithPadsOrCrops(b, 'Conv2D', xT, dyT, filterGradientPads(convInfo), [convInfo.strideHeight, convInfo.strideWidth]);

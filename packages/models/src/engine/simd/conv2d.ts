@@ -1,0 +1,136 @@
+// A direct KH×KW convolution (Conv2D / FusedConv2D forward: 3x3 at stride 1 and 2, and the small
+// sub-filters of the strided input gradient) with the SIMD implicit-GEMM kernel (wat/conv2d.wat),
+// bias and linear/relu6/leakyrelu fused. The input is copied once into a zero-padded scratch image
+// (explicit, 'same' or 'valid' pads alike), so the kernel never tests bounds. Used where it
+// measured faster than the stock XNNPACK convolution (see useDirect); the caller runs the stock
+// kernel when this returns undefined.
+import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
+import { heapF32, type WasmBackendLike } from '../wasm-kernels/kernel-utils.ts';
+import { simdKernel, type SimdHeap } from './simd-module.ts';
+
+export interface Conv2DKernel {
+  bases(xp: number, out: number, batch: number, oh: number, ow: number, imageBytes: number, rowStepBytes: number, colStepBytes: number): void;
+  conv(bases: number, w: number, bias: number, y: number, rows: number, kh: number, kwc: number, rowBytes: number, n: number, mode: number, slope: number, tmp: number): void;
+}
+
+const MODES: Record<string, number> = { linear: 0, relu6: 1, leakyrelu: 2 };
+
+export interface DirectConvArgs {
+  x: TensorInfo;
+  filter: TensorInfo;
+  bias?: TensorInfo;
+  activation?: string;
+  leakyreluAlpha?: number;
+  strides: number | [number, number];
+  pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
+  dilations: number | [number, number];
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** The zero-padded copy of an NHWC input that a direct-convolution kernel reads. */
+export interface PaddedInput {
+  /** Heap address of the padded image set (x itself when there is no padding). */
+  address: number;
+  /** Padded height and width. */
+  hp: number;
+  wp: number;
+}
+
+/** Bytes of scratch that padInput needs (0 without padding). */
+export function paddedBytes(info: backend_util.Conv2DInfo): number {
+  const { top, bottom, left, right } = info.padInfo;
+  if (top + bottom + left + right === 0) return 0;
+  return 4 * info.batchSize * (info.inHeight + top + bottom) * (info.inWidth + left + right) * info.inChannels;
+}
+
+/** Copies x into `scratch` with its pads as zeros (or returns x's own address when unpadded). */
+export function padInput(b: WasmBackendLike, simd: SimdHeap<unknown>, x: TensorInfo, info: backend_util.Conv2DInfo, scratch: number): PaddedInput {
+  const { top, bottom, left, right } = info.padInfo;
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c } = info;
+  const hp = h + top + bottom;
+  const wp = w + left + right;
+  const source = heapF32(b, x);
+  if (top + bottom + left + right === 0) return { address: source.byteOffset, hp, wp };
+  const target = simd.f32(scratch, n * hp * wp * c);
+  target.fill(0);
+  const rowFloats = w * c;
+  for (let img = 0; img < n; img++) {
+    for (let row = 0; row < h; row++) {
+      const from = (img * h + row) * rowFloats;
+      target.set(source.subarray(from, from + rowFloats), ((img * hp + row + top) * wp + left) * c);
+    }
+  }
+  return { address: scratch, hp, wp };
+}
+
+/** Fills `out` with each output pixel's window address in the padded input (Conv2DKernel.bases). */
+export function windowBases(kernel: Conv2DKernel, padded: PaddedInput, info: backend_util.Conv2DInfo, out: number): void {
+  const c4 = 4 * info.inChannels;
+  kernel.bases(padded.address, out, info.batchSize, info.outHeight, info.outWidth, padded.hp * padded.wp * c4, info.strideHeight * padded.wp * c4, info.strideWidth * c4);
+}
+
+/** The Conv2DInfo of a forward convolution, or undefined where the direct kernel does not apply. */
+function directConvInfo(args: DirectConvArgs): backend_util.Conv2DInfo | undefined {
+  const { x, filter, bias } = args;
+  if (args.dataFormat !== 'NHWC' || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4) return undefined;
+  if (bias !== undefined && !(bias.shape.length === 1 && bias.shape[0] === filter.shape[3] && bias.dtype === 'float32')) return undefined;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filter.shape as [number, number, number, number], args.strides, args.dilations, args.pad, args.dimRoundingMode,
+  );
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  if (Object.values(info.padInfo).some((p) => typeof p === 'number' && p < 0)) return undefined;
+  if (info.batchSize * info.outHeight * info.outWidth < 4 || info.outChannels === 0 || info.inChannels === 0) return undefined;
+  return info;
+}
+
+/**
+ * Where the direct kernel measured faster (CPU time, same run): every filter larger than 1x1
+ * (3x3 linear/relu6 ~1.15-1.25x, leakyrelu — which the stock kernel applies in a separate pass —
+ * 1.6-3x), but a 1x1 only with leakyrelu (~3x; linear 1x1 measured 0.75x of XNNPACK's GEMM).
+ * Fewer than 8 output channels waste most of the 8-wide tile (0.88x): stock.
+ */
+function useDirect(info: backend_util.Conv2DInfo, mode: number): boolean {
+  if (info.outChannels < 8) return false;
+  return info.filterHeight * info.filterWidth > 1 || mode === MODES.leakyrelu;
+}
+
+/** y, or undefined when the kernel does not cover the case (the caller runs the stock kernel). */
+export function simdDirectConv2D(b: WasmBackendLike, args: DirectConvArgs): TensorInfo | undefined {
+  const mode = MODES[args.activation ?? 'linear'];
+  if (mode === undefined) return undefined;
+  const info = directConvInfo(args);
+  if (info === undefined || !useDirect(info, mode)) return undefined;
+  const simd = simdKernel<Conv2DKernel>(b, 'conv2d');
+  if (simd === undefined) return undefined;
+  const { filter, bias } = args;
+  const { filterHeight: kh, filterWidth: kw, inChannels: c, outChannels: n } = info;
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  // A last panel narrower than 8 reads 8 floats of w and bias rows: copies with slack keep that in bounds.
+  const slack = n % 8 !== 0;
+  const wFloats = kh * kw * c * n;
+  const padBytes = paddedBytes(info);
+  const y = b.makeOutput(info.outShape, 'float32');
+  const tmpAt = 0;
+  const basesAt = 32;
+  const paddedAt = basesAt + 4 * rows;
+  const wAt = paddedAt + padBytes;
+  const biasAt = wAt + 4 * (wFloats + 8);
+  const scratchBytes = slack ? biasAt + 4 * (n + 8) : paddedAt + padBytes;
+  simd.withScratch(scratchBytes, (scratch) => {
+    const padded = padInput(b, simd, args.x, info, scratch + paddedAt);
+    windowBases(simd.kernel, padded, info, scratch + basesAt);
+    let wAddress = heapF32(b, filter).byteOffset;
+    let biasAddress = bias === undefined ? 0 : heapF32(b, bias).byteOffset;
+    if (slack) {
+      simd.f32(scratch + wAt, wFloats + 8).set(heapF32(b, filter));
+      wAddress = scratch + wAt;
+      if (bias !== undefined) {
+        simd.f32(scratch + biasAt, n + 8).set(heapF32(b, bias));
+        biasAddress = scratch + biasAt;
+      }
+    }
+    simd.kernel.conv(scratch + basesAt, wAddress, biasAddress, heapF32(b, y).byteOffset, rows, kh, kw * c, padded.wp * c * 4, n, mode, args.leakyreluAlpha ?? 0.2, scratch + tmpAt);
+  });
+  return y;
+}
