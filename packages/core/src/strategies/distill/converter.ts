@@ -11,6 +11,7 @@
  * are kept NHWC/HWIO internally, like contract 1's modules.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '@distillery/models';
 
 export type ConverterKind = 'conv-bn-relu6' | 'conv';
 
@@ -18,18 +19,6 @@ const BN_EPS = 1e-5;
 const BN_MOMENTUM = 0.1;
 
 let converterCounter = 0;
-
-/** mulberry32: a small seeded generator so converter init is reproducible from the run seed. */
-function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class FeatureConverter {
   readonly conv: tf.Variable; // HWIO [1, 1, c1, c2]
@@ -48,7 +37,7 @@ export class FeatureConverter {
     const scope = `converter${converterCounter++}`;
     // PyTorch Conv2d default init: kaiming_uniform(a=√5) = U(−1/√fan_in, 1/√fan_in).
     const bound = 1 / Math.sqrt(inChannels);
-    const rand = seededUniform(seed);
+    const rand = createRng(seed); // seeded so converter init is reproducible from the run seed
     const w = Float32Array.from({ length: inChannels * outChannels }, () => (rand() * 2 - 1) * bound);
     this.conv = tf.variable(tf.tensor4d(w, [1, 1, inChannels, outChannels]), true, `${scope}/conv.weight`);
     if (kind === 'conv-bn-relu6') {
