@@ -5,34 +5,18 @@
  * and epochs that run used, and the difference ours − reference per metric.
  */
 import {
-  bestMatchingRun,
+  compareReferenceRow,
+  METRIC_LABELS,
+  metricDigits,
+  referenceSourceText,
   UPSTREAM_SOURCE,
   UPSTREAM_TABLES,
-  type ReferenceMetrics,
+  type MetricKey,
   type ReferenceTable,
 } from '@distillery/core';
 import type { FinalResult, ReferenceTable as StoredTable, RunStore } from '@distillery/db';
 
-export type MetricKey = keyof ReferenceMetrics;
-
-export const METRIC_LABELS: Record<MetricKey, string> = {
-  precision: 'P',
-  recall: 'R',
-  map50: 'mAP@0.5',
-  paramsM: 'Params (M)',
-  gmacs: 'FLOPs (G)',
-  cocoMap: 'COCO mAP',
-};
-
-export const SOURCE_TEXT = `${UPSTREAM_SOURCE.repository} ${UPSTREAM_SOURCE.file} @ ${UPSTREAM_SOURCE.commit} (${UPSTREAM_SOURCE.url}); ${UPSTREAM_SOURCE.setup}`;
-
-/** Our value in the unit of the reference column; null where a VOC run does not measure it. */
-export function metricValue(result: FinalResult, metric: MetricKey): number | null {
-  if (metric === 'paramsM') return result.params / 1e6;
-  if (metric === 'gmacs') return result.gmacs;
-  if (metric === 'cocoMap') return null;
-  return result[metric];
-}
+export const SOURCE_TEXT = referenceSourceText(UPSTREAM_SOURCE);
 
 export interface MatchedRun {
   id: string;
@@ -115,11 +99,9 @@ export async function buildResultsTable(store: RunStore, table: ReferenceTable):
   };
   const rows: ResultsRow[] = [];
   for (const row of table.rows) {
-    const best = row.preset ? bestMatchingRun(row, await candidates(row.preset)) : undefined;
+    const { best, values, diff } = compareReferenceRow(row, table.columns, row.preset ? await candidates(row.preset) : []);
     let run: MatchedRun | null = null;
     if (best) {
-      const values: MatchedRun['values'] = {};
-      for (const c of table.columns) values[c] = metricValue(best.result, c);
       const epochs = best.config['epochs'];
       run = {
         id: best.id,
@@ -131,18 +113,11 @@ export async function buildResultsTable(store: RunStore, table: ReferenceTable):
         values,
       };
     }
-    const diff: ResultsRow['diff'] = {};
-    for (const c of table.columns) {
-      const ref = row.metrics[c];
-      const ours = run?.values[c];
-      diff[c] = typeof ref === 'number' && typeof ours === 'number' ? ours - ref : null;
-    }
     rows.push({ label: row.label, preset: row.preset ?? null, overrides: row.overrides ?? [], reference: { ...row.metrics }, extra: { ...(row.extra ?? {}) }, run, diff });
   }
   return { key: table.id, title: table.title, source: SOURCE_TEXT, note: table.note ?? null, columns: [...table.columns], extraColumns: [...(table.extraColumns ?? [])], rows };
 }
 
-const digits = (c: MetricKey) => (c === 'paramsM' || c === 'gmacs' || c === 'cocoMap' ? 2 : 3);
 const num = (v: number | null | undefined, d: number, signed = false) =>
   v === null || v === undefined || !Number.isFinite(v) ? '' : `${signed && v > 0 ? '+' : ''}${v.toFixed(d)}`;
 
@@ -158,7 +133,7 @@ export function tableCells(t: ResultsTable): { head: string[]; rows: string[][] 
   const rows = t.rows.map((r) => [
     r.label,
     ...t.extraColumns.map((k) => String(r.extra[k] ?? '')),
-    ...t.columns.flatMap((c) => [num(r.reference[c], digits(c)), num(r.run?.values[c], digits(c)), num(r.diff[c], digits(c), true)]),
+    ...t.columns.flatMap((c) => [num(r.reference[c], metricDigits(c)), num(r.run?.values[c], metricDigits(c)), num(r.diff[c], metricDigits(c), true)]),
     r.run ? r.run.id : r.preset ? `(no matching run of ${r.preset})` : '(other project)',
     r.run ? `${r.run.data} / ${r.run.img} / ${r.run.epochs ?? '?'}` : '',
   ]);

@@ -10,3 +10,14 @@ export {
   rowsForRun,
   type RunIdentity,
 } from './match.ts';
+export {
+  compareReferenceRow,
+  METRIC_LABELS,
+  metricDigits,
+  metricValue,
+  referenceSourceText,
+  type ComparableRun,
+  type MeasuredMetrics,
+  type MetricKey,
+  type RowComparison,
+} from './compare.ts';

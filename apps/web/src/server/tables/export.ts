@@ -1,5 +1,5 @@
 /** A results table as CSV (RFC 4180 quoting) or GitHub Markdown, reference beside ours and the difference. */
-import { metricDigits } from '~/server/tables/metric-columns.ts';
+import { metricDigits } from '@distillery/core/config';
 import type { ResultsTable } from '~/server/tables/results.ts';
 
 type Cell = string | number | null | undefined;

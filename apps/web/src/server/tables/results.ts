@@ -4,10 +4,17 @@
  * overrides, fewest other deviations), ties going to the higher mAP@0.5 — with the data set, image
  * size and epochs it was run with, and the difference (ours − reference) per metric.
  */
-import { bestMatchingRun, UPSTREAM_SOURCE, UPSTREAM_TABLES, type ReferenceTable } from '@distillery/core/config';
+import {
+  compareReferenceRow,
+  METRIC_LABELS,
+  referenceSourceText,
+  UPSTREAM_SOURCE,
+  UPSTREAM_TABLES,
+  type MetricKey,
+  type ReferenceTable,
+} from '@distillery/core/config';
 import type { FinalResult, RunStore } from '@distillery/db';
 import { configSummary } from '~/server/runs/config-summary.ts';
-import { METRIC_LABELS, metricValue, type MetricKey } from '~/server/tables/metric-columns.ts';
 
 export interface ResultsColumn {
   key: string;
@@ -66,7 +73,7 @@ async function finishedRunsOf(store: RunStore, preset: string): Promise<Candidat
   return out;
 }
 
-export const SOURCE_TEXT = `${UPSTREAM_SOURCE.repository} ${UPSTREAM_SOURCE.file} @ ${UPSTREAM_SOURCE.commit} (${UPSTREAM_SOURCE.url}); ${UPSTREAM_SOURCE.setup}`;
+export const SOURCE_TEXT = referenceSourceText(UPSTREAM_SOURCE);
 
 export async function buildResultsTables(store: RunStore, tables: readonly ReferenceTable[] = UPSTREAM_TABLES): Promise<ResultsTable[]> {
   const byPreset = new Map<string, Promise<Candidate[]>>();
@@ -84,20 +91,17 @@ export async function buildResultsTables(store: RunStore, tables: readonly Refer
         table.rows.map(async (row): Promise<ResultsRow> => {
           const reference: Record<string, number | string | null> = {};
           for (const c of columns) reference[c.key] = c.metric ? (row.metrics[c.metric] ?? null) : (row.extra?.[c.key] ?? null);
-          const best = row.preset ? bestMatchingRun(row, await candidates(row.preset)) : undefined;
+          const compared = compareReferenceRow(row, table.columns, row.preset ? await candidates(row.preset) : []);
+          const { best } = compared;
           let run: MatchedRun | null = null;
           if (best) {
             const facts = configSummary(best.config);
             const values: Record<string, number | null> = {};
-            for (const c of columns) values[c.key] = c.metric ? metricValue(best.result, c.metric) : null;
+            for (const c of columns) values[c.key] = c.metric ? (compared.values[c.metric] ?? null) : null;
             run = { id: best.id, name: best.name, data: facts.data, img: best.result.img ?? facts.img, epochs: facts.epochs, values };
           }
           const diff: Record<string, number | null> = {};
-          for (const c of columns) {
-            const ref = reference[c.key];
-            const ours = run?.values[c.key];
-            diff[c.key] = c.metric && typeof ref === 'number' && typeof ours === 'number' ? ours - ref : null;
-          }
+          for (const c of columns) diff[c.key] = c.metric ? (compared.diff[c.metric] ?? null) : null;
           return { label: row.label, preset: row.preset ?? null, overrides: row.overrides ?? [], note: row.note ?? null, reference, run, diff };
         }),
       );
