@@ -2,6 +2,7 @@
 export { readSafetensorsFile } from './io/read-safetensors-file.ts';
 // Model checkpoints and golden model cases (files).
 export { writeModelCheckpointFile, readModelCheckpointFile } from './io/checkpoint-file.ts';
+export { findCaseFolders } from './io/case-folders.ts';
 export { findModelCases, findCaseInputs, loadModelCase, checkModelCase, MODEL_CASE_TOLERANCES } from './io/model-case.ts';
 export type { CaseCheck, CaseLoss, LoadedModelCase, ModelCaseMeta } from './io/model-case.ts';
 

@@ -10,7 +10,7 @@
  *   above it. Quantities: `coco.stats`, `coco.perClass`, `voc07.mAP`, `voc07.perClass`, `voc.mAP`,
  *   `voc.perClass`, and the same with `.continuous`.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   cocoEval,
@@ -23,25 +23,18 @@ import {
   type TestPyMetrics,
 } from '@distillery/eval';
 import { readDetectionsFile, readGroundTruth } from '@distillery/eval/node';
-import { readSafetensorsFile } from '@distillery/models/node';
+import { findCaseFolders, readSafetensorsFile } from '@distillery/models/node';
 import { check, skipped, type GoldenCheck } from './types.ts';
 
 const METRIC_TOL = 1e-6;
 const NMS_TOL = 1e-4;
-
-function walk(dir: string, depth = 0): string[] {
-  if (depth > 6) return [];
-  const out = [dir];
-  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) out.push(...walk(path.join(dir, e.name), depth + 1));
-  return out;
-}
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 const has = (dir: string, ...files: string[]): boolean => files.every((f) => existsSync(path.join(dir, f)));
 
 export async function checkEval(dir: string): Promise<GoldenCheck[]> {
   const out: GoldenCheck[] = [];
-  for (const caseDir of walk(dir)) {
+  for (const caseDir of findCaseFolders(dir, () => true, 6)) {
     const name = path.relative(dir, caseDir) || path.basename(caseDir);
     if (has(caseDir, 'eval_data.json', 'metrics.json', 'raw_pred.safetensors', 'nms_output.json')) out.push(...(await checkSyntheticCase(caseDir, name)));
     else if (has(caseDir, 'expected.json')) {

@@ -12,7 +12,7 @@
  *   names (`(weights: ../<case>/weights.safetensors)`), so no model is needed.
  * Runs on the current tfjs backend.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -28,7 +28,7 @@ import {
   type LossModelMeta,
 } from '@distillery/core';
 import type { SafeFile } from '@distillery/models';
-import { loadModelCase, readSafetensorsFile } from '@distillery/models/node';
+import { findCaseFolders, loadModelCase, readSafetensorsFile } from '@distillery/models/node';
 import { check, skipped, type GoldenCheck } from './types.ts';
 
 const LOSS_TOL = 1e-5;
@@ -85,27 +85,7 @@ function readMeta<T>(dir: string): T | undefined {
 
 /** Folders under root (itself included, a few levels deep) holding a meta.json. */
 function metaFolders(root: string, depth = 4): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, d: number) => {
-    if (existsSync(path.join(dir, 'meta.json'))) out.push(dir);
-    if (d === 0) return;
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir).sort();
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const p = path.join(dir, n);
-      try {
-        if (statSync(p).isDirectory()) walk(p, d - 1);
-      } catch {
-        // unreadable entry: not a case
-      }
-    }
-  };
-  walk(root, depth);
-  return out;
+  return findCaseFolders(root, (dir) => existsSync(path.join(dir, 'meta.json')), depth);
 }
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);

@@ -6,11 +6,11 @@
  * params and GMACs, per BN layer the kept channel indices, every pruned state_dict shape, and the pruned
  * model's eval-mode raw outputs on the case input (2e-4 absolute, the README's raw-output tolerance).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, exportTorch, getZooConfig, importTorch, type YoloModel } from '@distillery/models';
-import { findCaseInputs, findModelCases, readSafetensorsFile } from '@distillery/models/node';
+import { findCaseFolders, findCaseInputs, findModelCases, readSafetensorsFile } from '@distillery/models/node';
 import { pruneModel, type PruneSpec } from '@distillery/core';
 import { check, skipped, type GoldenCheck } from './types.ts';
 
@@ -40,34 +40,16 @@ interface PruningMeta {
 
 /** Folders under `root` (itself included) holding a pruning case. */
 export function findPruningCases(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    let names: string[];
+  const isPruningCase = (dir: string, names: readonly string[]) => {
+    if (!names.includes('meta.json') || !names.includes('pruned_outputs.safetensors')) return false;
     try {
-      names = readdirSync(dir);
+      const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as Partial<PruningMeta>;
+      return Boolean(meta.runs && typeof meta.runs === 'object');
     } catch {
-      return;
-    }
-    if (names.includes('meta.json') && names.includes('pruned_outputs.safetensors')) {
-      try {
-        const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as Partial<PruningMeta>;
-        if (meta.runs && typeof meta.runs === 'object') out.push(dir);
-      } catch {
-        // not JSON: not a pruning case
-      }
-    }
-    if (depth > 6) return;
-    for (const n of names) {
-      const p = path.join(dir, n);
-      try {
-        if (statSync(p).isDirectory()) walk(p, depth + 1);
-      } catch {
-        // unreadable entry
-      }
+      return false; // not JSON: not a pruning case
     }
   };
-  walk(root, 0);
-  return out.sort();
+  return findCaseFolders(root, isPruningCase, 7).sort();
 }
 
 /** The spec of `pruning.channel_prune(..., pruned_prob=P, thres=T)`: a threshold unless it is None. */

@@ -4,12 +4,13 @@
  * `inputs.safetensors` in that folder or the nearest parent folder. Used by the tests and by
  * `pnpm trainer golden`.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SafeFile } from './safetensors.ts';
 import { readSafetensorsFile } from './read-safetensors-file.ts';
+import { findCaseFolders } from './case-folders.ts';
 import { buildModel } from '../zoo/build.ts';
 import { getZooConfig } from '../zoo/zoo.ts';
 import { importTorch } from '../torch/import.ts';
@@ -60,27 +61,8 @@ export interface ModelCaseMeta {
 
 /** Folders under `root` (itself included) that look like model cases, sorted. */
 export function findModelCases(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    if (['weights.safetensors', 'io.safetensors', 'meta.json'].every((f) => names.includes(f))) out.push(dir);
-    if (depth > 6) return;
-    for (const n of names) {
-      const p = path.join(dir, n);
-      try {
-        if (statSync(p).isDirectory()) walk(p, depth + 1);
-      } catch {
-        // unreadable entry: not a case
-      }
-    }
-  };
-  walk(root, 0);
-  return out.sort();
+  const files = ['weights.safetensors', 'io.safetensors', 'meta.json'];
+  return findCaseFolders(root, (_dir, names) => files.every((f) => names.includes(f)), 7).sort();
 }
 
 /** `inputs.safetensors` in the case folder or the nearest parent (not above `root`). */
