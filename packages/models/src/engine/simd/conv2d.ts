@@ -84,6 +84,9 @@ function directConvInfo(args: DirectConvArgs): backend_util.Conv2DInfo | undefin
   return info;
 }
 
+/** Taps × input channels past which linear/relu6 convolutions stay with XNNPACK (see useDirect). */
+const MAX_FUSED_STOCK_DEPTH = 9 * 128;
+
 /**
  * Where the direct kernel measured faster (CPU time, same run): every filter larger than 1x1
  * (3x3 linear/relu6 ~1.15-1.25x, leakyrelu — which the stock kernel applies in a separate pass —
@@ -92,7 +95,11 @@ function directConvInfo(args: DirectConvArgs): backend_util.Conv2DInfo | undefin
  */
 function useDirect(info: backend_util.Conv2DInfo, mode: number): boolean {
   if (info.outChannels < 8) return false;
-  return info.filterHeight * info.filterWidth > 1 || mode === MODES.leakyrelu;
+  if (mode === MODES.leakyrelu) return true;
+  // Beyond ~1152 taps × channels a tile's [K][8] filter panel (36 KB) leaves L1 and the kernel
+  // fell to 0.88-0.93x of XNNPACK's linear/relu6 3x3 (256 → 256 channels).
+  if (info.filterHeight * info.filterWidth * info.inChannels > MAX_FUSED_STOCK_DEPTH) return false;
+  return info.filterHeight * info.filterWidth > 1;
 }
 
 /** y, or undefined when the kernel does not cover the case (the caller runs the stock kernel). */
