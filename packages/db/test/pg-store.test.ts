@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/index.ts';
 import { startTestPostgres } from '../src/testing/pg-server.ts';
 import { BACKFILL_CONFIGS, backfillSql, expectedFacets } from './facet-backfill.ts';
+import { dependencyContract } from './dependency-contract.ts';
 import { storeContract } from './store-contract.ts';
 
 const pg = await startTestPostgres();
@@ -23,6 +24,7 @@ describe.skipIf(!pg.server)('PostgreSQL RunStore (team mode, pg-boss queue)', ()
     return openDatabase({ url: lastUrl });
   };
   storeContract(open);
+  dependencyContract(async () => [await open(), await openDatabase({ url: lastUrl })]);
 
   it('two stores racing for ten queued runs claim each exactly once', async () => {
     const a = await open();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/index.ts';
+import { dependencyContract } from './dependency-contract.ts';
 import { storeContract } from './store-contract.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'distillery-db-'));
@@ -12,6 +13,10 @@ let n = 0;
 
 describe('SQLite RunStore', () => {
   storeContract(() => openDatabase({ url: `sqlite:${path.join(tmp, `t${n++}.db`)}` }));
+  dependencyContract(async () => {
+    const url = `sqlite:${path.join(tmp, `t${n++}.db`)}`;
+    return [await openDatabase({ url }), await openDatabase({ url })];
+  });
 
   it('lives in DISTILLERY_HOME (home option) in WAL mode, migrated on open', async () => {
     const home = path.join(tmp, 'home');

@@ -167,3 +167,19 @@ export const referenceRows = pgTable(
   },
   (t) => [primaryKey({ columns: [t.tableKey, t.position] })],
 );
+
+/**
+ * The runs a run needs before it can start (its `weights` or a strategy's `teacher` is that run's id),
+ * derived from the config at creation. `depends_on` has no foreign key on purpose: a dependency that
+ * was deleted stays visible as missing, and its dependents fail instead of starting without it.
+ */
+export const runDependencies = pgTable(
+  'run_dependencies',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    dependsOn: text('depends_on').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.dependsOn] }), index('run_dependencies_depends_on_idx').on(t.dependsOn)],
+);

@@ -182,3 +182,19 @@ export const runQueue = sqliteTable(
   (t) => [index('run_queue_order_idx').on(t.priority, t.enqueuedAt)],
 );
 
+
+/**
+ * The runs a run needs before it can start (its `weights` or a strategy's `teacher` is that run's id),
+ * derived from the config at creation. `depends_on` has no foreign key on purpose: a dependency that
+ * was deleted stays visible as missing, and its dependents fail instead of starting without it.
+ */
+export const runDependencies = sqliteTable(
+  'run_dependencies',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    dependsOn: text('depends_on').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.dependsOn] }), index('run_dependencies_depends_on_idx').on(t.dependsOn)],
+);

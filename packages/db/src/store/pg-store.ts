@@ -6,13 +6,14 @@
  * need not agree); a lease that expires makes the run `interrupted` and sends it back to pg-boss, and
  * the next worker resumes it from its last checkpoint.
  */
-import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, ne, notExists, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { alias, type PgColumn } from 'drizzle-orm/pg-core';
 import PgBoss from 'pg-boss';
 import postgres from 'postgres';
 import * as schema from '../schema/pg.ts';
+import { dependencyCandidates, dependencyError, DEPENDENT_WAITING_STATUSES, isBroken, toDependency } from './dependencies.ts';
 import { LeaseLostError, RunStateError } from './errors.ts';
 import { newId } from './ids.ts';
 import {
@@ -41,15 +42,32 @@ import type {
   Run,
   RunPage,
   RunFacetValues,
+  RunDependency,
   RunProgress,
   RunStore,
   Study,
 } from './types.ts';
 import { RESUME_CHECKPOINT_KINDS } from './types.ts';
 
-const { runs, epochs, results, artifacts, studies, studyStages, referenceTables, referenceRows } = schema;
+const { runs, epochs, results, artifacts, studies, studyStages, referenceTables, referenceRows, runDependencies } = schema;
 type Db = PostgresJsDatabase<typeof schema>;
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Executor = Db | Tx;
+
+/** A run's pg-boss job. `attempts` is the run's claim count when the job was sent: once the run has been
+ *  claimed since, the job is stale and dropped (so the extra jobs below can never start a run twice, nor
+ *  restart one that was interrupted on purpose). Jobs without it (older) are not checked. */
+interface RunJob {
+  runId: string;
+  attempts?: number;
+}
+
+/**
+ * A fetched job whose run still waits for a dependency goes back on the queue, to be looked at again
+ * after this delay. It is only the fallback: a run that finishes sends its now-ready dependents a job
+ * at once (see finishRun).
+ */
+export const DEPENDENCY_RECHECK_SECONDS = 30;
 
 export const PG_MIGRATIONS = new URL('../../drizzle/pg', import.meta.url);
 export const RUN_QUEUE = 'distillery-runs';
@@ -98,20 +116,27 @@ export class PostgresRunStore implements RunStore {
     readonly location: string,
   ) {}
 
-  private async send(runId: string, priority: number): Promise<void> {
-    await this.boss.send(RUN_QUEUE, { runId }, { priority });
+  private async send(runId: string, priority: number, attempts: number, startAfterSeconds?: number): Promise<void> {
+    const job: RunJob = { runId, attempts };
+    await this.boss.send(RUN_QUEUE, job, { priority, ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}) });
   }
 
   async createRun(input: NewRun): Promise<Run> {
     const fields = newRunFields(input);
     const now = Date.now();
     const id = newId(now);
-    const [row] = await this.db
-      .insert(runs)
-      .values({ id, ...fields, status: 'queued', createdAt: now, updatedAt: now })
-      .returning();
-    // After the insert: a worker that gets the job must find the run.
-    if (input.enqueue !== false) await this.send(id, fields.priority);
+    const candidates = dependencyCandidates(input.config);
+    const row = await this.db.transaction(async (tx) => {
+      const [inserted] = await tx
+        .insert(runs)
+        .values({ id, ...fields, status: 'queued', createdAt: now, updatedAt: now })
+        .returning();
+      const deps = candidates.length ? await tx.select({ id: runs.id }).from(runs).where(inArray(runs.id, candidates)) : [];
+      if (deps.length) await tx.insert(runDependencies).values(deps.map((d) => ({ runId: id, dependsOn: d.id })));
+      return inserted;
+    });
+    // After the commit: a worker that gets the job must find the run.
+    if (input.enqueue !== false) await this.send(id, fields.priority, 0);
     return toRun(row as RunRow);
   }
 
@@ -201,8 +226,67 @@ export class PostgresRunStore implements RunStore {
   }
 
   async deleteRun(id: string): Promise<boolean> {
-    const deleted = await this.db.delete(runs).where(eq(runs.id, id)).returning({ id: runs.id });
-    return deleted.length > 0;
+    return this.db.transaction(async (tx) => {
+      const deleted = await tx.delete(runs).where(eq(runs.id, id)).returning({ id: runs.id });
+      if (deleted.length > 0) await this.failDependents(tx, id);
+      return deleted.length > 0;
+    });
+  }
+
+  private async dependenciesOf(db: Executor, runId: string): Promise<RunDependency[]> {
+    const rows = await db
+      .select({ runId: runDependencies.dependsOn, name: runs.name, status: runs.status, error: runs.error })
+      .from(runDependencies)
+      .leftJoin(runs, eq(runs.id, runDependencies.dependsOn))
+      .where(eq(runDependencies.runId, runId))
+      .orderBy(asc(runDependencies.dependsOn));
+    return rows.map(toDependency);
+  }
+
+  async dependencies(runId: string): Promise<RunDependency[]> {
+    return this.dependenciesOf(this.db, runId);
+  }
+
+  /** Fails a run that waits for `dep` (and, in turn, the runs waiting for it). */
+  private async failWaiting(tx: Tx, runId: string, dep: RunDependency): Promise<void> {
+    const now = Date.now();
+    const failed = await tx
+      .update(runs)
+      .set({ status: 'failed', error: dependencyError(dep), leaseUntil: null, finishedAt: now, updatedAt: now })
+      .where(and(eq(runs.id, runId), inArray(runs.status, [...DEPENDENT_WAITING_STATUSES])))
+      .returning({ id: runs.id });
+    // Its pg-boss job, if any, finds it failed and is dropped.
+    if (failed.length > 0) await this.failDependents(tx, runId);
+  }
+
+  /** `runId` failed or was deleted: the runs waiting for it never get its checkpoint. */
+  private async failDependents(tx: Tx, runId: string): Promise<void> {
+    const dependents = await tx.select({ id: runDependencies.runId }).from(runDependencies).where(eq(runDependencies.dependsOn, runId));
+    if (dependents.length === 0) return;
+    const [row] = await tx.select({ name: runs.name, status: runs.status, error: runs.error }).from(runs).where(eq(runs.id, runId));
+    const dep = toDependency({ runId, name: row?.name ?? null, status: row?.status ?? null, error: row?.error ?? null });
+    if (!isBroken(dep)) return;
+    for (const { id } of dependents) await this.failWaiting(tx, id, dep);
+  }
+
+  /** Queued dependents of a run that just finished whose dependencies are now all done get a job at once. */
+  private async wakeDependents(runId: string): Promise<void> {
+    const ready = await this.db
+      .select({ id: runs.id, priority: runs.priority, attempts: runs.attempts })
+      .from(runDependencies)
+      .innerJoin(runs, eq(runs.id, runDependencies.runId))
+      .where(and(eq(runDependencies.dependsOn, runId), eq(runs.status, 'queued'), notExists(this.unfinishedDependencyOf(runs.id))));
+    for (const run of ready) await this.send(run.id, run.priority, run.attempts);
+  }
+
+  /** Rows when one of the run's dependencies is not done (or gone); correlated on `runId`. */
+  private unfinishedDependencyOf(runId: typeof runs.id) {
+    const dep = alias(runs, 'dep');
+    return this.db
+      .select({ one: sql`1` })
+      .from(runDependencies)
+      .leftJoin(dep, eq(dep.id, runDependencies.dependsOn))
+      .where(and(eq(runDependencies.runId, runId), or(isNull(dep.status), ne(dep.status, 'done'))));
   }
 
   async reapExpiredLeases(): Promise<string[]> {
@@ -216,8 +300,8 @@ export class PostgresRunStore implements RunStore {
         updatedAt: dbNow,
       })
       .where(and(eq(runs.status, 'running'), lt(runs.leaseUntil, dbNow)))
-      .returning({ id: runs.id, priority: runs.priority });
-    for (const run of reaped) await this.send(run.id, run.priority);
+      .returning({ id: runs.id, priority: runs.priority, attempts: runs.attempts });
+    for (const run of reaped) await this.send(run.id, run.priority, run.attempts);
     return reaped.map((r) => r.id);
   }
 
@@ -239,16 +323,36 @@ export class PostgresRunStore implements RunStore {
   async claimNextRun(workerId: string, opts: ClaimOptions): Promise<Run | null> {
     await this.reapExpiredLeases();
     for (;;) {
-      const [job] = await this.boss.fetch<{ runId: string }>(RUN_QUEUE, { batchSize: 1, priority: true });
+      const [job] = await this.boss.fetch<RunJob>(RUN_QUEUE, { batchSize: 1, priority: true });
       if (!job) return null;
-      const [row] = await this.db
-        .update(runs)
-        .set(this.claimFields(workerId, opts))
-        .where(and(eq(runs.id, job.data.runId), inArray(runs.status, ['queued', 'interrupted'])))
-        .returning();
-      // The lease on the row governs from here; the job has done its work either way.
+      const { runId, attempts } = job.data;
+      const fresh = typeof attempts === 'number' ? eq(runs.attempts, attempts) : undefined;
+      const deps = await this.dependenciesOf(this.db, runId);
+      const broken = deps.find(isBroken);
+      if (broken) {
+        await this.db.transaction((tx) => this.failWaiting(tx, runId, broken));
+      } else if (deps.some((d) => d.status !== 'done')) {
+        // Not ready: a new job, looked at again later, before this one is completed (never lost; a
+        // duplicate is harmless, see RunJob). Skipping it leaves the other runs' order unchanged.
+        const [run] = await this.db
+          .select({ priority: runs.priority })
+          .from(runs)
+          .where(and(eq(runs.id, runId), eq(runs.status, 'queued'), fresh));
+        if (run) await this.send(runId, run.priority, attempts ?? 0, DEPENDENCY_RECHECK_SECONDS);
+      } else {
+        const [row] = await this.db
+          .update(runs)
+          .set(this.claimFields(workerId, opts))
+          .where(
+            and(eq(runs.id, runId), inArray(runs.status, ['queued', 'interrupted']), fresh, notExists(this.unfinishedDependencyOf(runs.id))),
+          )
+          .returning();
+        // The lease on the row governs from here; the job has done its work either way.
+        await this.boss.complete(RUN_QUEUE, job.id);
+        if (row) return toRun(row as RunRow);
+        continue;
+      }
       await this.boss.complete(RUN_QUEUE, job.id);
-      if (row) return toRun(row as RunRow);
     }
   }
 
@@ -283,7 +387,7 @@ export class PostgresRunStore implements RunStore {
       if (!run) throw new RunStateError(`run ${runId} does not exist`);
       throw new RunStateError(`run ${runId} is ${run.status}; only queued, interrupted or failed runs can be queued`);
     }
-    await this.send(runId, row.priority);
+    await this.send(runId, row.priority, row.attempts);
     return toRun(row as RunRow);
   }
 
@@ -346,7 +450,9 @@ export class PostgresRunStore implements RunStore {
           .insert(results)
           .values({ runId, ...result, recordedAt: now })
           .onConflictDoUpdate({ target: results.runId, set: { ...result, recordedAt: now } });
+      if (status === 'failed') await this.failDependents(tx, runId);
     });
+    if (status === 'done') await this.wakeDependents(runId);
   }
 
   async finishRun(runId: string, workerId: string, result: FinalResult): Promise<void> {

@@ -5,11 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, ne, notExists, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from '../schema/sqlite.ts';
+import { dependencyCandidates, dependencyError, DEPENDENT_WAITING_STATUSES, isBroken, toDependency } from './dependencies.ts';
 import { LeaseLostError, RunStateError } from './errors.ts';
 import { newId } from './ids.ts';
 import {
@@ -37,14 +38,16 @@ import type {
   Run,
   RunPage,
   RunFacetValues,
+  RunDependency,
   RunProgress,
   RunStore,
   Study,
 } from './types.ts';
 import { RESUME_CHECKPOINT_KINDS } from './types.ts';
 
-const { runs, epochs, results, artifacts, studies, studyStages, referenceTables, referenceRows, runQueue } = schema;
+const { runs, epochs, results, artifacts, studies, studyStages, referenceTables, referenceRows, runQueue, runDependencies } = schema;
 type Db = BetterSQLite3Database<typeof schema>;
+type Tx = Pick<Db, 'select' | 'selectDistinct' | 'update' | 'insert' | 'delete'>;
 
 export const SQLITE_MIGRATIONS = new URL('../../drizzle/sqlite', import.meta.url);
 
@@ -95,10 +98,13 @@ export class SqliteRunStore implements RunStore {
     const fields = newRunFields(input);
     const now = this.now();
     const id = newId(now);
+    const candidates = dependencyCandidates(input.config);
     this.db.transaction((tx) => {
       tx.insert(runs)
         .values({ id, ...fields, status: 'queued', createdAt: now, updatedAt: now })
         .run();
+      const deps = candidates.length ? tx.select({ id: runs.id }).from(runs).where(inArray(runs.id, candidates)).all() : [];
+      for (const dep of deps) tx.insert(runDependencies).values({ runId: id, dependsOn: dep.id }).run();
       if (input.enqueue !== false)
         tx.insert(runQueue).values({ runId: id, priority: fields.priority, enqueuedAt: now }).run();
     });
@@ -194,10 +200,72 @@ export class SqliteRunStore implements RunStore {
   }
 
   async deleteRun(id: string): Promise<boolean> {
-    return this.db.delete(runs).where(eq(runs.id, id)).run().changes > 0;
+    return this.db.transaction(
+      (tx) => {
+        const deleted = tx.delete(runs).where(eq(runs.id, id)).run().changes > 0;
+        if (deleted) this.failDependentsSync(tx, id, this.now());
+        return deleted;
+      },
+      { behavior: 'immediate' },
+    );
   }
 
-  private reapSync(tx: Pick<Db, 'select' | 'update' | 'insert'>, now: number): string[] {
+  private dependenciesSync(tx: Tx, runId: string): RunDependency[] {
+    return tx
+      .select({ runId: runDependencies.dependsOn, name: runs.name, status: runs.status, error: runs.error })
+      .from(runDependencies)
+      .leftJoin(runs, eq(runs.id, runDependencies.dependsOn))
+      .where(eq(runDependencies.runId, runId))
+      .orderBy(asc(runDependencies.dependsOn))
+      .all()
+      .map(toDependency);
+  }
+
+  async dependencies(runId: string): Promise<RunDependency[]> {
+    return this.dependenciesSync(this.db, runId);
+  }
+
+  /** Fails a run that waits for `dep` (and, in turn, the runs waiting for it). */
+  private failWaitingSync(tx: Tx, runId: string, dep: RunDependency, now: number): void {
+    const failed = tx
+      .update(runs)
+      .set({ status: 'failed', error: dependencyError(dep), leaseUntil: null, finishedAt: now, updatedAt: now })
+      .where(and(eq(runs.id, runId), inArray(runs.status, [...DEPENDENT_WAITING_STATUSES])))
+      .run();
+    tx.delete(runQueue).where(eq(runQueue.runId, runId)).run();
+    if (failed.changes > 0) this.failDependentsSync(tx, runId, now);
+  }
+
+  /** `runId` failed or was deleted: the runs waiting for it never get its checkpoint. */
+  private failDependentsSync(tx: Tx, runId: string, now: number): void {
+    const dependents = tx
+      .select({ id: runDependencies.runId })
+      .from(runDependencies)
+      .where(eq(runDependencies.dependsOn, runId))
+      .all();
+    if (dependents.length === 0) return;
+    const row = tx.select({ name: runs.name, status: runs.status, error: runs.error }).from(runs).where(eq(runs.id, runId)).get();
+    const dep = toDependency({ runId, name: row?.name ?? null, status: row?.status ?? null, error: row?.error ?? null });
+    if (!isBroken(dep)) return;
+    for (const { id } of dependents) this.failWaitingSync(tx, id, dep, now);
+  }
+
+  /** Queued runs created after (or re-queued after) a dependency failed or vanished: fail them now. */
+  private failBrokenQueuedSync(tx: Tx, now: number): void {
+    const broken = tx
+      .selectDistinct({ runId: runQueue.runId })
+      .from(runQueue)
+      .innerJoin(runDependencies, eq(runDependencies.runId, runQueue.runId))
+      .leftJoin(runs, eq(runs.id, runDependencies.dependsOn))
+      .where(or(isNull(runs.id), eq(runs.status, 'failed')))
+      .all();
+    for (const { runId } of broken) {
+      const dep = this.dependenciesSync(tx, runId).find(isBroken);
+      if (dep) this.failWaitingSync(tx, runId, dep, now);
+    }
+  }
+
+  private reapSync(tx: Tx, now: number): string[] {
     const expired = tx
       .select({ id: runs.id, workerId: runs.workerId, priority: runs.priority })
       .from(runs)
@@ -241,30 +309,40 @@ export class SqliteRunStore implements RunStore {
   }
 
   async claimNextRun(workerId: string, opts: ClaimOptions): Promise<Run | null> {
-    const id = this.db.transaction(
-      (tx) => {
-        const now = this.now();
-        this.reapSync(tx, now);
-        const next = tx
-          .select({ runId: runQueue.runId })
-          .from(runQueue)
-          .orderBy(desc(runQueue.priority), asc(runQueue.enqueuedAt), asc(runQueue.runId))
-          .limit(1)
-          .get();
-        if (!next) return null;
-        tx.delete(runQueue).where(eq(runQueue.runId, next.runId)).run();
-        const claimed = tx
-          .update(runs)
-          .set(this.claimFields(workerId, opts, now))
-          .where(and(eq(runs.id, next.runId), inArray(runs.status, ['queued', 'interrupted'])))
-          .run();
-        return claimed.changes > 0 ? next.runId : null;
-      },
-      { behavior: 'immediate' },
-    );
-    // A queue row whose run was no longer claimable was dropped: look again.
-    if (id === null) return this.db.select().from(runQueue).limit(1).get() ? this.claimNextRun(workerId, opts) : null;
-    return this.getRunSync(id);
+    for (;;) {
+      const outcome = this.db.transaction(
+        (tx) => {
+          const now = this.now();
+          this.reapSync(tx, now);
+          this.failBrokenQueuedSync(tx, now);
+          // The queue order, leaving out runs with a dependency that is not done yet (they keep their place).
+          const unfinishedDependency = tx
+            .select({ one: sql`1` })
+            .from(runDependencies)
+            .leftJoin(runs, eq(runs.id, runDependencies.dependsOn))
+            .where(and(eq(runDependencies.runId, runQueue.runId), or(isNull(runs.status), ne(runs.status, 'done'))));
+          const next = tx
+            .select({ runId: runQueue.runId })
+            .from(runQueue)
+            .where(notExists(unfinishedDependency))
+            .orderBy(desc(runQueue.priority), asc(runQueue.enqueuedAt), asc(runQueue.runId))
+            .limit(1)
+            .get();
+          if (!next) return { kind: 'empty' as const };
+          tx.delete(runQueue).where(eq(runQueue.runId, next.runId)).run();
+          const claimed = tx
+            .update(runs)
+            .set(this.claimFields(workerId, opts, now))
+            .where(and(eq(runs.id, next.runId), inArray(runs.status, ['queued', 'interrupted'])))
+            .run();
+          return claimed.changes > 0 ? { kind: 'claimed' as const, id: next.runId } : { kind: 'dropped' as const };
+        },
+        { behavior: 'immediate' },
+      );
+      if (outcome.kind === 'empty') return null;
+      if (outcome.kind === 'claimed') return this.getRunSync(outcome.id);
+      // A queue row whose run was no longer claimable was dropped: look again.
+    }
   }
 
   async claimRun(runId: string, workerId: string, opts: ClaimOptions): Promise<Run | null> {
@@ -384,6 +462,7 @@ export class SqliteRunStore implements RunStore {
           throw new RunStateError(`run ${runId} does not exist`);
         }
         tx.delete(runQueue).where(eq(runQueue.runId, runId)).run();
+        if (status === 'failed') this.failDependentsSync(tx, runId, now);
       },
       { behavior: 'immediate' },
     );

@@ -235,6 +235,14 @@ export interface ReferenceRow {
   values: Record<string, number | string | null>;
 }
 
+/** A run another run depends on, and where it stands (null name/status: it was deleted). */
+export interface RunDependency {
+  runId: string;
+  name: string | null;
+  status: RunStatus | null;
+  error: string | null;
+}
+
 export interface ClaimOptions {
   /** How long the lease lasts without a heartbeat. */
   leaseMs: number;
@@ -246,17 +254,24 @@ export interface RunStore {
   /** Where the SQLite file lives, or the redacted Postgres URL. */
   readonly location: string;
 
+  /** Stores the run; its dependencies are the runs its config's `weights` and strategy `teacher`s
+   *  name by id (see `dependencies`). */
   createRun(input: NewRun): Promise<Run>;
   getRun(id: string): Promise<Run | null>;
   listRuns(query?: ListRunsQuery): Promise<RunPage>;
   /** Distinct model / data / img / epochs / strategy values with their run counts (filter choices). */
   runFacetValues(): Promise<RunFacetValues>;
-  /** Removes a run and everything that belongs to it (epochs, results, artifacts rows; not files). */
+  /** Removes a run and everything that belongs to it (epochs, results, artifacts rows; not files).
+   *  Its queued or interrupted dependents are marked failed, naming it. */
   deleteRun(id: string): Promise<boolean>;
+  /** The runs this run depends on (derived from its config at creation), in id order. It is only
+   *  claimed by `claimNextRun` once they are all `done`; the ones not done are why it is waiting. */
+  dependencies(runId: string): Promise<RunDependency[]>;
 
   /**
    * Takes the next queued run for this worker (highest priority, oldest first), atomically: two workers
-   * never get the same run. Runs whose lease expired (worker gone) are first marked `interrupted` and
+   * never get the same run. A run whose dependencies are not all `done` is skipped (it keeps its place);
+   * one with a failed or deleted dependency is marked failed instead. Runs whose lease expired (worker gone) are first marked `interrupted` and
    * put back on the queue, so another worker resumes them from their last checkpoint.
    */
   claimNextRun(workerId: string, opts: ClaimOptions): Promise<Run | null>;
@@ -278,6 +293,7 @@ export interface RunStore {
 
   /** The worker finished the run: status done, final results stored, lease released. */
   finishRun(runId: string, workerId: string, result: FinalResult): Promise<void>;
+  /** Marks the run failed; its queued or interrupted dependents (and theirs) fail too, naming it. */
   failRun(runId: string, workerId: string | null, error: string): Promise<void>;
   /** Stopped on request (signal) after a checkpoint: resumable, not re-queued automatically. */
   interruptRun(runId: string, workerId: string | null, reason?: string): Promise<void>;
