@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { RUN_SORT_FIELDS, RUN_STATUSES, type RunSortField, type RunStatus, type RunSummary } from '@distillery/db';
+import { RUN_SORT_FIELDS, RUN_STATUSES, type RunDependency, type RunSortField, type RunStatus, type RunStore, type RunSummary } from '@distillery/db';
 import { intOption } from '../config/build-config.ts';
 import { UsageError } from '../errors.ts';
 import { openStore } from './shared.ts';
@@ -26,13 +26,14 @@ export function register(program: Command): void {
         if (id !== undefined) {
           const run = await store.getRun(id);
           if (!run) throw new UsageError(`run ${id} does not exist`);
-          const [epochs, result, artifacts] = await Promise.all([store.epochs(id), store.result(id), store.artifacts(id)]);
+          const [epochs, result, artifacts, dependencies] = await Promise.all([store.epochs(id), store.result(id), store.artifacts(id), store.dependencies(id)]);
           if (opts['json']) {
-            process.stdout.write(`${JSON.stringify({ run, result, epochs, artifacts })}\n`);
+            process.stdout.write(`${JSON.stringify({ run, result, epochs, artifacts, dependencies })}\n`);
             return;
           }
+          const waiting = run.status === 'queued' ? waitingFor(dependencies) : '';
           process.stdout.write(
-            `${run.id}  ${run.name}  ${run.status}${run.error ? ` (${run.error})` : ''}\n` +
+            `${run.id}  ${run.name}  ${run.status}${waiting ? ` (${waiting})` : ''}${run.error ? ` (${run.error})` : ''}\n` +
               `preset ${run.preset ?? '-'}  epochs ${(run.lastEpoch ?? -1) + 1}/${run.epochsPlanned}  attempts ${run.attempts}  worker ${run.workerId ?? '-'}\n` +
               `dir ${run.runDir ?? '-'}  checkpoint ${run.checkpoint ?? '-'}\n`,
           );
@@ -58,16 +59,33 @@ export function register(program: Command): void {
           process.stdout.write(`${JSON.stringify(page)}\n`);
           return;
         }
-        process.stdout.write(`${runsTable(page.rows)}\n${page.total} run(s); page ${page.page} of ${Math.max(1, Math.ceil(page.total / page.pageSize))}\n`);
+        process.stdout.write(`${runsTable(page.rows, await waitingReasons(store, page.rows))}\n${page.total} run(s); page ${page.page} of ${Math.max(1, Math.ceil(page.total / page.pageSize))}\n`);
       } finally {
         await store.close();
       }
     });
 }
 
-function runsTable(rows: RunSummary[]): string {
+/** "waits for <id> (<status>)" for the dependencies that are not done; empty when none. */
+function waitingFor(dependencies: RunDependency[]): string {
+  const pending = dependencies.filter((d) => d.status !== 'done');
+  return pending.length ? `waits for ${pending.map((d) => `${d.runId} (${d.status ?? 'deleted'})`).join(', ')}` : '';
+}
+
+/** Why each queued run of the page is not started yet (one small query per queued row). */
+async function waitingReasons(store: RunStore, rows: RunSummary[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    if (r.status !== 'queued') continue;
+    const reason = waitingFor(await store.dependencies(r.id));
+    if (reason) out.set(r.id, reason);
+  }
+  return out;
+}
+
+function runsTable(rows: RunSummary[], waiting: Map<string, string>): string {
   const table = new Table({ head: ['id', 'name', 'preset', 'status', 'epoch', 'P', 'R', 'mAP@.5', 'mAP@.5:.95', 'created'] });
   for (const r of rows)
-    table.push([r.id, r.name, r.preset ?? '', r.status, `${(r.lastEpoch ?? -1) + 1}/${r.epochsPlanned}`, num(r.result?.precision), num(r.result?.recall), num(r.result?.map50), num(r.result?.map5095), when(r.createdAt)]);
+    table.push([r.id, r.name, r.preset ?? '', waiting.has(r.id) ? `${r.status}, ${waiting.get(r.id)}` : r.status, `${(r.lastEpoch ?? -1) + 1}/${r.epochsPlanned}`, num(r.result?.precision), num(r.result?.recall), num(r.result?.map50), num(r.result?.map5095), when(r.createdAt)]);
   return table.toString();
 }
