@@ -5,26 +5,26 @@
  * results table, and get a 404 page for an unknown run. Screenshots go to `test-artifacts/`.
  *
  * The server is the production build (`next build` runs first when the build is missing or older
- * than the sources) plus one `trainer worker`, on a throwaway data folder.
- * DISTILLERY_E2E_TRAINER=real trains with the real loop (tiny model input on the demo data);
- * the default `fake` uses the trainer's fake training loop (apps/trainer/test/fixtures/fake-trainer.ts):
- * real queue, worker, database, live events and pages; fake tensors.
+ * than the sources) plus one `trainer worker` running core's real train() (no fake training module),
+ * on a throwaway data folder. The run is genuinely short: the form points `model` at a tiny YOLOv5
+ * YAML (the zoo's yolov5s_voc at width 0.125) and `data` at a tiny generated set (16 images at 96 px),
+ * trained 2 epochs at 64 px — the same sizes as tests/trainer/trainer-real.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDemoDataset, VAL_IMAGES_MANIFEST } from '@distillery/core/node';
+import { getZooConfig } from '@distillery/models';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const webDir = path.join(repo, 'apps/web');
 const trainerDir = path.join(repo, 'apps/trainer');
 const artifactsDir = path.join(repo, 'test-artifacts');
-const mode = process.env.DISTILLERY_E2E_TRAINER === 'real' ? 'real' : 'fake';
 
 function findChromium(): string | null {
   const candidates = [process.env.DISTILLERY_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -109,33 +109,15 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
-/** A uniformly gray RGB PNG (for a validation image when the trainer wrote none). */
-function grayPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(zlib.crc32(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-  const row = Buffer.alloc(1 + width * 3, 128);
-  row[0] = 0; // filter: none
-  const pixels = zlib.deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
-}
-
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(artifactsDir, { recursive: true });
   await page.screenshot({ path: path.join(artifactsDir, `e2e-${name}.png`), fullPage: true });
 }
 
-describe.skipIf(!chromiumPath)(`dashboard in a browser (trainer: ${mode})`, () => {
+describe.skipIf(!chromiumPath)('dashboard in a browser (real trainer)', () => {
   let home: string;
+  let tinyData: string;
+  let tinyModel: string;
   let baseUrl: string;
   let browser: Browser;
   let page: Page;
@@ -143,14 +125,17 @@ describe.skipIf(!chromiumPath)(`dashboard in a browser (trainer: ${mode})`, () =
   beforeAll(async () => {
     await ensureBuild();
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'distillery-e2e-'));
+    await ensureDemoDataset(path.join(home, 'tiny'), { seed: 1, train: 16, val: 8, test: 0, imageSize: 96, maxObjects: 3 });
+    tinyData = path.join(home, 'tiny', 'dataset.yaml');
+    // yolov5s_voc's layout at width 0.125: the zoo text with only width_multiple changed.
+    tinyModel = path.join(home, 'tiny-yolo.yaml');
+    fs.writeFileSync(tinyModel, getZooConfig('yolov5s_voc')!.replace(/^width_multiple:.*$/m, 'width_multiple: 0.125'));
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     const env: NodeJS.ProcessEnv = { ...process.env, DISTILLERY_HOME: home, DATABASE_URL: '', DISTILLERY_HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1' };
     startProcess('web', process.execPath, [path.join(webDir, 'node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], webDir, env);
-    const workerEnv: NodeJS.ProcessEnv =
-      mode === 'fake'
-        ? { ...env, DISTILLERY_TRAINER_MODULE: path.join(trainerDir, 'test/fixtures/fake-trainer.ts'), FAKE_STEP_MS: '250', FAKE_STEPS: '4' }
-        : env;
+    // An empty DISTILLERY_TRAINER_MODULE: the executor loads @distillery/core/node's real train().
+    const workerEnv: NodeJS.ProcessEnv = { ...env, DISTILLERY_TRAINER_MODULE: '', DISTILLERY_BACKEND: '' };
     startProcess('worker', path.join(trainerDir, 'node_modules/.bin/tsx'), ['src/cli.ts', 'worker', '--poll-ms', '500'], trainerDir, workerEnv);
     await waitForHttp(`${baseUrl}/runs`, 60_000);
     browser = await chromium.launch({ executablePath: chromiumPath!, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -177,7 +162,8 @@ describe.skipIf(!chromiumPath)(`dashboard in a browser (trainer: ${mode})`, () =
     await page.goto(`${baseUrl}/launch?preset=custom`);
     await page.waitForSelector('form[aria-label="launch"]');
     await page.fill('[name="name"]', 'e2e-run');
-    await page.fill('[name="data"]', 'demo');
+    await page.fill('[name="model"]', tinyModel);
+    await page.fill('[name="data"]', tinyData);
     await page.fill('[name="img"]', '100'); // not a multiple of 32
     await page.fill('[name="epochs"]', '0'); // below the minimum
     await page.click('[data-testid="launch-submit"]');
@@ -188,25 +174,43 @@ describe.skipIf(!chromiumPath)(`dashboard in a browser (trainer: ${mode})`, () =
     expect(page.url()).toContain('/launch');
 
     await page.fill('[name="img"]', '64');
-    await page.fill('[name="epochs"]', '3');
-    await page.fill('[name="batch"]', '2');
+    await page.fill('[name="epochs"]', '2');
+    await page.fill('[name="batch"]', '4');
     await page.fill('[name="workers"]', '1');
+    await page.selectOption('[name="backend"]', 'wasm');
     await page.uncheck('[name="augment"]');
     await page.click('[data-testid="launch-submit"]');
     await page.waitForURL(/\/runs\/[^/]+$/, { timeout: 30_000 });
     const runId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
 
-    // Live: the status badge and the epoch counter follow the worker without a reload.
+    // Live: the status badge and the epoch counter follow the worker without a reload. The page
+    // opens before the worker has finished (it still has to claim the job and build the model), so
+    // the badge first shows an earlier status; every status the badge takes is recorded in the page.
+    await page.waitForSelector('h1 [data-status]');
+    // (A string, evaluated in the browser: this package's TypeScript has no DOM types.)
+    await page.evaluate(`{
+      const seen = (window.seenStatuses = []);
+      const record = () => {
+        const s = document.querySelector('h1 [data-status]')?.getAttribute('data-status');
+        if (s && seen[seen.length - 1] !== s) seen.push(s);
+      };
+      record();
+      new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+    }`);
     try {
-      await page.waitForSelector('h1 [data-status="done"]', { timeout: mode === 'real' ? 150_000 : 60_000 });
+      await page.waitForSelector('h1 [data-status="done"]', { timeout: 120_000 });
     } catch (error) {
       await shot(page, '2-run-not-done');
       throw new Error(`run ${runId} did not reach done: ${(error as Error).message}\n--- worker ---\n${tail('worker')}\n--- web ---\n${tail('web')}`);
     }
+    const seen = (await page.evaluate('window.seenStatuses')) as string[];
+    expect(seen[0], `statuses seen: ${seen.join(' → ')}`).not.toBe('done');
+    expect(seen[seen.length - 1]).toBe('done');
+    console.log(`e2e: run ${runId} statuses seen live: ${seen.join(' → ')}`);
     // A curve is drawn (a flat line has an empty bounding box, so wait for it to exist, not to be "visible").
     await page.waitForSelector('[data-testid="chart-loss"] .recharts-line-curve', { state: 'attached' });
     await page.waitForSelector('[data-testid="run-result"]');
-    expect(await page.textContent('[data-testid="run-progress"]')).toContain('epoch 3 / 3');
+    expect(await page.textContent('[data-testid="run-progress"]')).toContain('epoch 2 / 2');
     expect(await page.textContent('[data-testid="run-logs"]')).not.toBe('No log lines yet.');
     expect(await page.locator('[data-testid="artifacts"] a[download]').count()).toBeGreaterThan(0);
     await shot(page, '2-run-done');
@@ -218,28 +222,20 @@ describe.skipIf(!chromiumPath)(`dashboard in a browser (trainer: ${mode})`, () =
     expect(await row.textContent()).toContain('e2e-run');
     expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('done');
     // Model and strategy come from the runs' indexed columns; the filters run in the database.
-    expect(await row.textContent()).toContain('mobile-yolo5s_voc');
+    expect(await row.textContent()).toContain(tinyModel);
     expect(await row.textContent()).toContain('baseline');
     await page.selectOption('select[aria-label="filter by strategy"]', 'baseline');
     await page.waitForURL(/strategy=baseline/);
     await row.waitFor();
-    await page.waitForSelector('select[aria-label="filter by model"] option[value="mobile-yolo5s_voc"]', { state: 'attached' });
+    await page.waitForSelector(`select[aria-label="filter by model"] option[value="${tinyModel}"]`, { state: 'attached' });
     await shot(page, '3-runs-table');
     await page.goto(`${baseUrl}/runs?strategy=distill-output`);
     await page.waitForSelector('[data-testid="runs-table"] td.muted');
     expect(await page.textContent('[data-testid="runs-table"]')).toContain('match these filters');
     expect(await row.count()).toBe(0);
 
-    // Validation images with boxes: train() writes them after each evaluation (the fake trainer does
-    // not, and an evaluation thread must pass them on), so write them as train() does when missing.
-    const runDir = path.join(home, 'runs', runId);
-    if (!fs.existsSync(path.join(runDir, 'val-images.json'))) {
-      const { writeValImages } = await import('@distillery/core/node');
-      const source = path.join(home, 'e2e-image.png');
-      fs.writeFileSync(source, grayPng(320, 240));
-      const box = (x1: number, y1: number, x2: number, y2: number): [number, number, number, number] => [x1, y1, x2, y2];
-      await writeValImages(runDir, [{ path: source, index: 0, width: 320, height: 240, gt: [{ cls: 0, box: box(20, 30, 120, 150) }], pred: [{ cls: 1, score: 0.7, box: box(25, 35, 125, 140) }] }], { epoch: 2, names: ['cat', 'dog'] });
-    }
+    // Validation images with boxes: train() wrote them (from the evaluation thread's detections).
+    expect(fs.existsSync(path.join(home, 'runs', runId, VAL_IMAGES_MANIFEST))).toBe(true);
     await page.goto(`${baseUrl}/runs/${encodeURIComponent(runId)}`);
     const panel = page.locator('[data-testid="validation-images"]');
     await panel.waitFor();
