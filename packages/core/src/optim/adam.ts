@@ -4,9 +4,7 @@
  * Weight decay is PyTorch Adam's L2 term added to the gradient (not AdamW).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkGroupsMatch, type Optimizer, type OptimizerState, type ParamGroup } from './optimizer.ts';
-import { SlotStore } from './slots.ts';
-import { shapeOfParam } from './sgd.ts';
+import { SlottedOptimizer, type ParamGroup } from './optimizer.ts';
 
 export interface AdamOptions {
   beta1?: number;
@@ -14,25 +12,17 @@ export interface AdamOptions {
   eps?: number;
 }
 
-export class Adam implements Optimizer {
+export class Adam extends SlottedOptimizer {
   readonly kind = 'adam' as const;
-  private readonly slots = new SlotStore();
-  private stepCount = 0;
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly eps: number;
 
-  constructor(
-    readonly groups: ParamGroup[],
-    { beta1 = 0.9, beta2 = 0.999, eps = 1e-8 }: AdamOptions = {},
-  ) {
+  constructor(groups: ParamGroup[], { beta1 = 0.9, beta2 = 0.999, eps = 1e-8 }: AdamOptions = {}) {
+    super(groups);
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.eps = eps;
-  }
-
-  get steps(): number {
-    return this.stepCount;
   }
 
   step(grads: ReadonlyMap<string, tf.Tensor>): void {
@@ -58,25 +48,5 @@ export class Adam implements Optimizer {
       }
     }
     this.stepCount = t;
-  }
-
-  getState(): OptimizerState {
-    return {
-      kind: this.kind,
-      steps: this.stepCount,
-      groups: this.groups.map((g) => ({ name: g.name, lr: g.lr, momentum: g.momentum, weightDecay: g.weightDecay })),
-      slots: this.slots.toArrays(),
-    };
-  }
-
-  setState(state: OptimizerState): void {
-    checkGroupsMatch(this.groups, state, this.kind);
-    state.groups.forEach((s, i) => Object.assign(this.groups[i], { lr: s.lr, momentum: s.momentum, weightDecay: s.weightDecay }));
-    this.stepCount = state.steps;
-    this.slots.load(state.slots, (p) => shapeOfParam(this.groups, p));
-  }
-
-  dispose(): void {
-    this.slots.dispose();
   }
 }

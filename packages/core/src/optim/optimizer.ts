@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NamedParam, ParamGroupName } from './param-groups.ts';
+import { SlotStore } from './slots.ts';
 
 export interface ParamGroup {
   name: ParamGroupName;
@@ -34,6 +35,49 @@ export interface Optimizer {
   getState(): OptimizerState;
   setState(state: OptimizerState): void;
   dispose(): void;
+}
+
+/**
+ * What every optimiser here shares: its groups, per-parameter slot tensors and step count, and how that
+ * state is saved and restored for an exact resume. Subclasses only write `step`.
+ */
+export abstract class SlottedOptimizer implements Optimizer {
+  abstract readonly kind: 'sgd' | 'adam';
+  protected readonly slots = new SlotStore();
+  protected stepCount = 0;
+
+  constructor(readonly groups: ParamGroup[]) {}
+
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  abstract step(grads: ReadonlyMap<string, tf.Tensor>): void;
+
+  getState(): OptimizerState {
+    return {
+      kind: this.kind,
+      steps: this.stepCount,
+      groups: this.groups.map((g) => ({ name: g.name, lr: g.lr, momentum: g.momentum, weightDecay: g.weightDecay })),
+      slots: this.slots.toArrays(),
+    };
+  }
+
+  setState(state: OptimizerState): void {
+    checkGroupsMatch(this.groups, state, this.kind);
+    state.groups.forEach((s, i) => Object.assign(this.groups[i], { lr: s.lr, momentum: s.momentum, weightDecay: s.weightDecay }));
+    this.stepCount = state.steps;
+    this.slots.load(state.slots, (p) => shapeOfParam(this.groups, p));
+  }
+
+  dispose(): void {
+    this.slots.dispose();
+  }
+}
+
+export function shapeOfParam(groups: ParamGroup[], name: string): readonly number[] | undefined {
+  for (const g of groups) for (const p of g.params) if (p.name === name) return p.variable.shape;
+  return undefined;
 }
 
 export function checkGroupsMatch(groups: ParamGroup[], state: OptimizerState, kind: string): void {
