@@ -6,6 +6,7 @@
 // kernel when this returns undefined.
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { heapF32, type WasmBackendLike } from '../wasm-kernels/kernel-utils.ts';
+import { ACTIVATION_MODES, type SimdConvArgs } from './conv-args.ts';
 import { simdKernel, type SimdHeap } from './simd-module.ts';
 
 export interface Conv2DKernel {
@@ -13,20 +14,8 @@ export interface Conv2DKernel {
   conv(bases: number, w: number, bias: number, y: number, rows: number, kh: number, kwc: number, rowBytes: number, n: number, mode: number, slope: number, tmp: number): void;
 }
 
-const MODES: Record<string, number> = { linear: 0, relu6: 1, leakyrelu: 2 };
 
-export interface DirectConvArgs {
-  x: TensorInfo;
-  filter: TensorInfo;
-  bias?: TensorInfo;
-  activation?: string;
-  leakyreluAlpha?: number;
-  strides: number | [number, number];
-  pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
-  dilations: number | [number, number];
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
+export type DirectConvArgs = SimdConvArgs;
 
 /** The zero-padded copy of an NHWC input that a direct-convolution kernel reads. */
 export interface PaddedInput {
@@ -95,7 +84,7 @@ const MAX_FUSED_STOCK_DEPTH = 9 * 128;
  */
 function useDirect(info: backend_util.Conv2DInfo, mode: number): boolean {
   if (info.outChannels < 8) return false;
-  if (mode === MODES.leakyrelu) return true;
+  if (mode === ACTIVATION_MODES.leakyrelu) return true;
   // Beyond ~1152 taps × channels a tile's [K][8] filter panel (36 KB) leaves L1 and the kernel
   // fell to 0.88-0.93x of XNNPACK's linear/relu6 3x3 (256 → 256 channels).
   if (info.filterHeight * info.filterWidth * info.inChannels > MAX_FUSED_STOCK_DEPTH) return false;
@@ -104,7 +93,7 @@ function useDirect(info: backend_util.Conv2DInfo, mode: number): boolean {
 
 /** y, or undefined when the kernel does not cover the case (the caller runs the stock kernel). */
 export function simdDirectConv2D(b: WasmBackendLike, args: DirectConvArgs): TensorInfo | undefined {
-  const mode = MODES[args.activation ?? 'linear'];
+  const mode = ACTIVATION_MODES[args.activation ?? 'linear'];
   if (mode === undefined) return undefined;
   const info = directConvInfo(args);
   if (info === undefined || !useDirect(info, mode)) return undefined;

@@ -4,32 +4,21 @@
 // convolution there (e.g. 80x80 64→64, 20x20 576→96), no faster with fewer input channels.
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { heapF32, type WasmBackendLike } from '../wasm-kernels/kernel-utils.ts';
+import { ACTIVATION_MODES, type SimdConvArgs } from './conv-args.ts';
 import { simdKernel } from './simd-module.ts';
 
 interface PointwiseConvKernel {
   conv(x: number, w: number, bias: number, y: number, rows: number, k: number, n: number, mode: number, slope: number): void;
 }
 
-const MODES: Record<string, number> = { linear: 0, relu6: 1, leakyrelu: 2 };
 const MIN_INPUT_CHANNELS = 64;
 
-export interface PointwiseConvArgs {
-  x: TensorInfo;
-  filter: TensorInfo;
-  bias?: TensorInfo;
-  activation?: string;
-  leakyreluAlpha?: number;
-  strides: number | [number, number];
-  pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
-  dilations: number | [number, number];
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
+export type PointwiseConvArgs = SimdConvArgs;
 
 /** y, or undefined when the kernel does not cover the case (the caller runs the stock kernel). */
 export function simdPointwiseConv2D(b: WasmBackendLike, args: PointwiseConvArgs): TensorInfo | undefined {
   const { x, filter, bias } = args;
-  const mode = MODES[args.activation ?? 'linear'];
+  const mode = ACTIVATION_MODES[args.activation ?? 'linear'];
   if (mode === undefined || args.dataFormat !== 'NHWC' || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4) return undefined;
   const [kh, kw, k, n] = filter.shape;
   // Below 64 input channels XNNPACK measured as fast or faster (the tile's epilogue dominates).
