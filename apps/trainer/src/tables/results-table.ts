@@ -14,7 +14,7 @@ import {
   type MetricKey,
   type ReferenceTable,
 } from '@distillery/core';
-import type { FinalResult, ReferenceTable as StoredTable, RunStore } from '@distillery/db';
+import { finishedRunsOfPreset, type FinishedRun, type ReferenceTable as StoredTable, type RunStore } from '@distillery/db';
 
 export const SOURCE_TEXT = referenceSourceText(UPSTREAM_SOURCE);
 
@@ -48,27 +48,6 @@ export interface ResultsTable {
   rows: ResultsRow[];
 }
 
-interface Candidate {
-  id: string;
-  name: string;
-  preset: string;
-  overrides: string[];
-  config: Record<string, unknown>;
-  result: FinalResult;
-}
-
-async function finishedRunsOf(store: RunStore, preset: string): Promise<Candidate[]> {
-  const page = await store.listRuns({ pageSize: 500, filter: { preset, status: ['done'] }, sort: { field: 'map50', dir: 'desc' } });
-  const out: Candidate[] = [];
-  for (const row of page.rows) {
-    const run = row.result ? await store.getRun(row.id) : null;
-    if (!run || !row.result) continue;
-    const overrides = Array.isArray(run.config.overrides) ? run.config.overrides.filter((o): o is string => typeof o === 'string') : [];
-    out.push({ id: run.id, name: run.name, preset, overrides, config: run.config, result: row.result });
-  }
-  return out;
-}
-
 export function tableIds(): string[] {
   return UPSTREAM_TABLES.map((t) => t.id);
 }
@@ -92,9 +71,9 @@ export async function seedReferenceTables(store: RunStore): Promise<void> {
 }
 
 export async function buildResultsTable(store: RunStore, table: ReferenceTable): Promise<ResultsTable> {
-  const cache = new Map<string, Promise<Candidate[]>>();
+  const cache = new Map<string, Promise<FinishedRun[]>>();
   const candidates = (preset: string) => {
-    if (!cache.has(preset)) cache.set(preset, finishedRunsOf(store, preset));
+    if (!cache.has(preset)) cache.set(preset, finishedRunsOfPreset(store, preset, 500));
     return cache.get(preset)!;
   };
   const rows: ResultsRow[] = [];

@@ -13,7 +13,7 @@ import {
   type MetricKey,
   type ReferenceTable,
 } from '@distillery/core/config';
-import type { FinalResult, RunStore } from '@distillery/db';
+import { finishedRunsOfPreset, type FinishedRun, type RunStore } from '@distillery/db';
 import { configSummary } from '~/server/runs/config-summary.ts';
 
 export interface ResultsColumn {
@@ -50,35 +50,12 @@ export interface ResultsTable {
   rows: ResultsRow[];
 }
 
-interface Candidate {
-  id: string;
-  name: string;
-  preset: string;
-  overrides: string[];
-  config: Record<string, unknown>;
-  result: FinalResult;
-}
-
-/** Finished runs of a preset, best mAP@0.5 first (so core's "first of equals" is the best). */
-async function finishedRunsOf(store: RunStore, preset: string): Promise<Candidate[]> {
-  const page = await store.listRuns({ page: 1, pageSize: 200, filter: { preset, status: ['done'] }, sort: { field: 'map50', dir: 'desc' } });
-  const out: Candidate[] = [];
-  for (const row of page.rows) {
-    if (!row.result) continue;
-    const run = await store.getRun(row.id);
-    if (!run) continue;
-    const overrides = Array.isArray(run.config.overrides) ? run.config.overrides.filter((o): o is string => typeof o === 'string') : [];
-    out.push({ id: run.id, name: run.name, preset, overrides, config: run.config, result: row.result });
-  }
-  return out;
-}
-
 export const SOURCE_TEXT = referenceSourceText(UPSTREAM_SOURCE);
 
 export async function buildResultsTables(store: RunStore, tables: readonly ReferenceTable[] = UPSTREAM_TABLES): Promise<ResultsTable[]> {
-  const byPreset = new Map<string, Promise<Candidate[]>>();
+  const byPreset = new Map<string, Promise<FinishedRun[]>>();
   const candidates = (preset: string) => {
-    if (!byPreset.has(preset)) byPreset.set(preset, finishedRunsOf(store, preset));
+    if (!byPreset.has(preset)) byPreset.set(preset, finishedRunsOfPreset(store, preset, 200));
     return byPreset.get(preset)!;
   };
   return Promise.all(
