@@ -13,5 +13,5 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const target = path.join(root, 'src/engine/simd/simd-binaries.ts');
 const binaries = await compileSimdSources(root);
 writeFileSync(target, renderSimdBinariesModule(binaries));
-for (const [name, bytes] of binaries) console.log(`${name}: ${bytes.length} bytes`);
+for (const [name, b] of binaries) console.log(`${name}: ${b.plain.length} bytes (shared-heap build ${b.shared.length})`);
 console.log(`wrote ${path.relative(process.cwd(), target)}`);

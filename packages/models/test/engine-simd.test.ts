@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchNormActTrain, setSimdKernelsEnabled, type BatchNormActivation } from '../src/index.ts';
-import { SIMD_BINARIES } from '../src/engine/simd/simd-binaries.ts';
+import { SIMD_BINARIES, SIMD_SHARED_BINARIES } from '../src/engine/simd/simd-binaries.ts';
 import { simdKernel } from '../src/engine/simd/simd-module.ts';
 import type { WasmBackendLike } from '../src/engine/wasm-kernels/kernel-utils.ts';
 import { compileSimdSources } from '../scripts/simd-sources.ts';
@@ -47,7 +47,10 @@ describe('SIMD kernel binaries', () => {
   it('are those compiled from the .wat sources (rebuild: pnpm --filter @distillery/models build:simd)', async () => {
     const compiled = await compileSimdSources(packageRoot);
     expect([...compiled.keys()].sort()).toEqual(Object.keys(SIMD_BINARIES).sort());
-    for (const [name, bytes] of compiled) expect(SIMD_BINARIES[name as keyof typeof SIMD_BINARIES], name).toBe(Buffer.from(bytes).toString('base64'));
+    for (const [name, bytes] of compiled) {
+      expect(SIMD_BINARIES[name as keyof typeof SIMD_BINARIES], name).toBe(Buffer.from(bytes.plain).toString('base64'));
+      expect(SIMD_SHARED_BINARIES[name as keyof typeof SIMD_BINARIES], `${name} (shared heap)`).toBe(Buffer.from(bytes.shared).toString('base64'));
+    }
   });
 
   it('instantiate on the wasm backend (so the kernels below test the SIMD path, not the fallback)', async () => {

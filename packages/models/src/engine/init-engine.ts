@@ -1,9 +1,12 @@
 // initEngine: picks and initialises the tfjs backend for this thread (Node only: it imports optional
 // native packages). Order unless told otherwise: tfjs-node-gpu → tfjs-node → wasm → cpu.
 // Each worker thread has its own module instances, so each thread calls initEngine for itself.
+import { availableParallelism } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { ENGINE_BACKENDS, EngineError, isEngineBackend, type EngineBackend, type EngineBackendRequest } from './backends.ts';
 import { registerTrainingKernels } from './wasm-kernels/index.ts';
+import { registerThreadedWasmBackend } from './wasm-threads/threaded-wasm.ts';
 import './index.ts'; // gradients and training kernels, registered on import
 
 export interface SkippedBackend {
@@ -23,12 +26,28 @@ export interface EngineChoice {
 export interface InitEngineOptions {
   /** Backend to use; default: `DISTILLERY_BACKEND`, else `auto`. */
   backend?: EngineBackendRequest | string;
+  /**
+   * Threads for one computation on the wasm backend (XNNPACK's pool and our kernels' helpers):
+   * a positive integer or `auto`; default `DISTILLERY_THREADS`, else `auto` = every core in the
+   * main thread and 1 in a worker thread (the trainer's worker pools already split the cores).
+   * Fixed by the first wasm initialisation of a thread.
+   */
+  threads?: number | 'auto' | string;
   /** Receives a human-readable summary of the choice (e.g. `console.error`). */
   log?: (line: string) => void;
 }
 
 /** Loads one backend into tfjs and makes it current; throws with a one-line reason when it cannot. */
-type Loader = () => Promise<string>;
+type Loader = (threads: number) => Promise<string>;
+
+/** The thread count an `InitEngineOptions.threads` value asks for. */
+export function resolveThreads(request: number | string | undefined): number {
+  const value = typeof request === 'string' ? request.trim() : request;
+  if (value === undefined || value === 'auto' || value === '') return isMainThread ? availableParallelism() : 1;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new EngineError(`threads: "${String(request)}" is not a positive integer or "auto"`);
+  return n;
+}
 
 /** The first line of an error message: native-addon errors run over many lines of advice. */
 function firstLine(e: unknown): string {
@@ -66,13 +85,26 @@ async function loadNative(packageName: string, hardware: string): Promise<string
   return `${packageName} (libtensorflow, ${hardware})`;
 }
 
-async function loadWasm(): Promise<string> {
+/** Threads the wasm backend of this JS thread was started with (undefined: not started). */
+let wasmThreads: number | undefined;
+
+async function loadWasm(threads: number): Promise<string> {
   await import('@tensorflow/tfjs-backend-wasm');
   registerTrainingKernels();
-  if (!(await tf.setBackend('wasm'))) throw new Error('@tensorflow/tfjs-backend-wasm failed to initialise (see the warning above)');
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
-  return `@tensorflow/tfjs-backend-wasm (XNNPACK, ${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : 'single-threaded'}; training kernels registered)`;
+  let pool = 1;
+  let note = '';
+  if (threads > 1 && simd) {
+    try {
+      pool = await registerThreadedWasmBackend(threads);
+    } catch (e) {
+      note = `; threaded build failed (${firstLine(e)}), single-threaded instead`;
+    }
+  }
+  if (pool === 1 && !(await tf.setBackend('wasm'))) throw new Error('@tensorflow/tfjs-backend-wasm failed to initialise (see the warning above)');
+  wasmThreads = threads;
+  const threading = pool > 1 ? `${pool} threads` : 'single-threaded';
+  return `@tensorflow/tfjs-backend-wasm (XNNPACK, ${simd ? 'SIMD' : 'no SIMD'}, ${threading}${note}; training kernels registered)`;
 }
 
 async function loadCpu(): Promise<string> {
@@ -94,10 +126,10 @@ const TF_BACKEND_NAME: Record<EngineBackend, string> = { 'tensorflow-gpu': 'tens
 /** Results of earlier load attempts in this thread: loading is expensive and its outcome does not change. */
 const attempts = new Map<EngineBackend, Promise<{ ok: true; description: string } | { ok: false; why: string }>>();
 
-function attempt(name: EngineBackend) {
+function attempt(name: EngineBackend, threads: number) {
   let result = attempts.get(name);
   if (result === undefined) {
-    result = LOADERS[name]().then(
+    result = LOADERS[name](threads).then(
       (description) => ({ ok: true as const, description }),
       (e: unknown) => ({ ok: false as const, why: firstLine(e) }),
     );
@@ -111,8 +143,9 @@ export async function probeBackends(): Promise<{ available: EngineBackend[]; una
   const before = tf.getBackend() as string | undefined;
   const available: EngineBackend[] = [];
   const unavailable: SkippedBackend[] = [];
+  const threads = wasmThreads ?? resolveThreads(process.env.DISTILLERY_THREADS);
   for (const name of ENGINE_BACKENDS) {
-    const result = await attempt(name);
+    const result = await attempt(name, threads);
     if (result.ok) available.push(name);
     else unavailable.push({ name, why: result.why });
   }
@@ -138,16 +171,17 @@ export async function initEngine(options: InitEngineOptions = {}): Promise<Engin
   if (requested !== 'auto' && !isEngineBackend(requested)) {
     throw new EngineError(`unknown backend "${requested}": use one of auto, ${ENGINE_BACKENDS.join(', ')}; ${await availabilityLine()}`);
   }
+  const threads = resolveThreads(options.threads ?? process.env.DISTILLERY_THREADS);
   let choice: EngineChoice | undefined;
   if (requested !== 'auto') {
-    const result = await attempt(requested);
+    const result = await attempt(requested, threads);
     if (!result.ok) throw new EngineError(`backend "${requested}" is not available: ${result.why}; ${await availabilityLine()}`);
     const source = options.backend !== undefined ? 'requested' : 'requested by DISTILLERY_BACKEND';
     choice = { backend: requested, reason: `${source}: ${result.description}`, skipped: [] };
   } else {
     const skipped: SkippedBackend[] = [];
     for (const name of ENGINE_BACKENDS) {
-      const result = await attempt(name);
+      const result = await attempt(name, threads);
       if (!result.ok) {
         skipped.push({ name, why: result.why });
         continue;
@@ -156,6 +190,9 @@ export async function initEngine(options: InitEngineOptions = {}): Promise<Engin
       break;
     }
     if (choice === undefined) throw new EngineError(`no backend could be loaded: ${skipped.map((s) => `${s.name} (${s.why})`).join('; ')}`);
+  }
+  if (choice.backend === 'wasm' && wasmThreads !== undefined && wasmThreads !== threads) {
+    throw new EngineError(`the wasm backend of this thread already runs with ${wasmThreads} thread(s), not ${threads}: the count is fixed when it starts`);
   }
   // A cached attempt may have loaded earlier while another backend was made current since.
   if (tf.getBackend() !== TF_BACKEND_NAME[choice.backend]) await tf.setBackend(TF_BACKEND_NAME[choice.backend]);

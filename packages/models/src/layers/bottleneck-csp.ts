@@ -1,7 +1,9 @@
 /**
  * upstream `BottleneckCSP(c1, c2, n, shortcut)`: c_ = int(c2/2); y1 = cv3(m(cv1(x))), y2 = cv2(x) (cv2/cv3
  * plain 1×1 convs without BN); out = cv4(LeakyReLU(bn(cat(y1, y2)))); m = n Bottlenecks with e = 1.
- * Its own `bn` follows a concatenation, so `fuse()` leaves it alone (as upstream does).
+ * Its own `bn` follows a concatenation, so upstream's `fuse()` leaves it alone and so do the Params/FLOPs
+ * counts; for inference `fuse()` still folds it, per channel range, into cv3 and cv2 (with the LeakyReLU as
+ * their fused activation: act(cat(a, b)) = cat(act(a), act(b))), which saves two passes over the concatenation.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type ForwardContext } from '../nn/module.ts';
@@ -12,6 +14,8 @@ import { Conv } from './conv.ts';
 import { Conv2d } from './conv2d.ts';
 import { BatchNorm2d } from './batch-norm.ts';
 import { Bottleneck } from './bottleneck.ts';
+import { convolve } from './conv2d.ts';
+import { disposeFolded, foldBatchNorm, type Folded } from './fold.ts';
 
 /** Widths of a pruned block (network slimming); absent = upstream's c_ = int(c2·e) everywhere. */
 export interface BottleneckCSPWidths {
@@ -29,6 +33,8 @@ export class BottleneckCSP extends Module implements Block {
   readonly cv4: Conv;
   readonly bn: BatchNorm2d;
   readonly m: Sequential;
+  /** `bn` folded into cv3 (its first channels) and cv2 (the rest), for eval-mode forwards after fuse(). */
+  private tail?: { cv3: Folded; cv2: Folded };
 
   constructor(c1: number, c2: number, n = 1, shortcut = true, e = 0.5, rng?: Rng | null, pruned?: BottleneckCSPWidths) {
     super();
@@ -51,9 +57,28 @@ export class BottleneckCSP extends Module implements Block {
   }
 
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
+    if (this.tail && !ctx.training) {
+      const a = convolve(this.m.forward(this.cv1.forward(x, ctx), ctx), this.tail.cv3.filter, this.tail.cv3.bias, this.cv3, 'leakyrelu');
+      const b = convolve(x, this.tail.cv2.filter, this.tail.cv2.bias, this.cv2, 'leakyrelu');
+      return this.cv4.forward(tf.concat([a, b], 3), ctx);
+    }
     const y1 = this.cv3.forward(this.m.forward(this.cv1.forward(x, ctx), ctx));
     const y2 = this.cv2.forward(x);
     return this.cv4.forward(tf.leakyRelu(this.bn.forward(tf.concat([y1, y2], 3), ctx), 0.1), ctx);
+  }
+
+  override fuse(): void {
+    super.fuse();
+    this.tail = { cv3: foldBatchNorm(this.cv3, this.bn), cv2: foldBatchNorm(this.cv2, this.bn, this.cv3.cout) };
+  }
+
+  override unfuse(): void {
+    super.unfuse();
+    if (this.tail) {
+      disposeFolded(this.tail.cv3);
+      disposeFolded(this.tail.cv2);
+      this.tail = undefined;
+    }
   }
 
   profile(input: Shape4, p: Profiler): Shape4 {

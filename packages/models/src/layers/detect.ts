@@ -9,7 +9,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../nn/module.ts';
 
+interface DecodeConstants {
+  grid: tf.Tensor3D;
+  stride: tf.Tensor3D;
+  anchorGrid: tf.Tensor3D;
+}
+
 export class Detect extends Module {
+  private readonly decodeCache = new Map<string, DecodeConstants>();
   readonly nl: number;
   readonly na: number;
   readonly no: number;
@@ -43,31 +50,57 @@ export class Detect extends Module {
 
   /** Decoded boxes for all levels: `[bs, rows, no]` (cx, cy, w, h in pixels, objectness, class probabilities). */
   decode(raw: tf.Tensor5D[]): tf.Tensor3D {
-    return tf.tidy(() => tf.concat(raw.map((r, i) => this.decodeLevel(r, i)), 1) as tf.Tensor3D);
+    const c = this.decodeConstants(raw);
+    return tf.tidy(() => {
+      // All levels at once (a few large ops instead of a dozen small ones per level), same arithmetic.
+      const bs = raw[0].shape[0];
+      const rows = c.grid.shape[1];
+      const y = torchSigmoid(tf.concat(raw.map((r) => tf.reshape(r, [bs, r.shape[1] * r.shape[2] * r.shape[3], this.no])), 1));
+      const xy = tf.mul(tf.add(tf.sub(tf.mul(tf.slice(y, [0, 0, 0], [bs, rows, 2]), 2), 0.5), c.grid), c.stride);
+      const wh = tf.mul(tf.square(tf.mul(tf.slice(y, [0, 0, 2], [bs, rows, 2]), 2)), c.anchorGrid);
+      const rest = tf.slice(y, [0, 0, 4], [bs, rows, this.no - 4]);
+      return tf.concat([xy, wh, rest], 2) as tf.Tensor3D;
+    });
   }
 
-  private decodeLevel(raw: tf.Tensor5D, level: number): tf.Tensor3D {
-    const [bs, na, ny, nx, no] = raw.shape;
-    const rows = na * ny * nx;
-    const y = torchSigmoid(tf.reshape(raw, [bs, rows, no]));
-    const cells = ny * nx;
-    const gridData = new Float32Array(rows * 2);
-    for (let a = 0; a < na; a++)
-      for (let gy = 0; gy < ny; gy++)
-        for (let gx = 0; gx < nx; gx++) {
-          const r = (a * cells + gy * nx + gx) * 2;
-          gridData[r] = gx;
-          gridData[r + 1] = gy;
-        }
-    const grid = tf.tensor3d(gridData, [1, rows, 2]);
-    const anchorGrid = tf.reshape(
-      tf.tile(tf.reshape(tf.slice(this.get('anchor_grid'), [level, 0, 0, 0, 0, 0], [1, 1, na, 1, 1, 2]), [1, na, 1, 2]), [1, 1, cells, 1]),
-      [1, rows, 2],
-    );
-    const xy = tf.mul(tf.add(tf.sub(tf.mul(tf.slice(y, [0, 0, 0], [bs, rows, 2]), 2), 0.5), grid), this.strides[level]);
-    const wh = tf.mul(tf.square(tf.mul(tf.slice(y, [0, 0, 2], [bs, rows, 2]), 2)), anchorGrid);
-    const rest = tf.slice(y, [0, 0, 4], [bs, rows, no - 4]);
-    return tf.concat([xy, wh, rest], 2) as tf.Tensor3D;
+  /** Per-row grid cell, stride and anchor size for these level shapes (made once per input size). */
+  private decodeConstants(raw: tf.Tensor5D[]): DecodeConstants {
+    const key = raw.map((r) => `${r.shape[1]}x${r.shape[2]}x${r.shape[3]}`).join(',');
+    let c = this.decodeCache.get(key);
+    if (c === undefined) {
+      const anchors = this.get('anchor_grid').dataSync();
+      const total = raw.reduce((n, r) => n + r.shape[1] * r.shape[2] * r.shape[3], 0);
+      const grid = new Float32Array(total * 2);
+      const stride = new Float32Array(total);
+      const anchorGrid = new Float32Array(total * 2);
+      let row = 0;
+      raw.forEach((r, level) => {
+        const [, na, ny, nx] = r.shape;
+        for (let a = 0; a < na; a++)
+          for (let gy = 0; gy < ny; gy++)
+            for (let gx = 0; gx < nx; gx++, row++) {
+              grid[2 * row] = gx;
+              grid[2 * row + 1] = gy;
+              stride[row] = this.strides[level];
+              anchorGrid[2 * row] = anchors[(level * this.na + a) * 2];
+              anchorGrid[2 * row + 1] = anchors[(level * this.na + a) * 2 + 1];
+            }
+      });
+      c = {
+        grid: tf.keep(tf.tensor3d(grid, [1, total, 2])),
+        stride: tf.keep(tf.tensor3d(stride, [1, total, 1])),
+        anchorGrid: tf.keep(tf.tensor3d(anchorGrid, [1, total, 2])),
+      };
+      this.decodeCache.set(key, c);
+    }
+    return c;
+  }
+
+  /** Drops the decode constants (they copy anchor_grid, which loading a state dict may change). */
+  override unfuse(): void {
+    super.unfuse();
+    for (const c of this.decodeCache.values()) tf.dispose([c.grid, c.stride, c.anchorGrid]);
+    this.decodeCache.clear();
   }
 
   /** Anchors in pixels, per level `[[w, h] × na]` (read from the buffer, so loaded checkpoints count). */

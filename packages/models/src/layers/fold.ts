@@ -11,12 +11,17 @@ export interface Folded {
   bias: tf.Tensor1D;
 }
 
-export function foldBatchNorm(conv: Conv2d, bn: BatchNorm2d): Folded {
+/**
+ * Folds `bn` into `conv`; with `offset`, the conv's outputs are channels [offset, offset + cout) of
+ * the BN's input (a BN after a concatenation, folded into each of the concatenated convs).
+ */
+export function foldBatchNorm(conv: Conv2d, bn: BatchNorm2d, offset = 0): Folded {
   return tf.tidy(() => {
-    const scale = tf.div(bn.weight, tf.sqrt(tf.add(bn.runningVar, bn.eps)));
+    const part = (t: tf.Tensor): tf.Tensor1D => (offset === 0 && conv.cout === t.shape[0] ? (t as tf.Tensor1D) : tf.slice(t as tf.Tensor1D, [offset], [conv.cout]));
+    const scale = tf.div(part(bn.weight), tf.sqrt(tf.add(part(bn.runningVar), bn.eps)));
     const shape = conv.depthwise ? [1, 1, conv.cout, 1] : [1, 1, 1, conv.cout];
     const filter = tf.mul(conv.weight, tf.reshape(scale, shape)) as tf.Tensor4D;
-    let bias = tf.sub(bn.bias, tf.mul(bn.runningMean, scale));
+    let bias = tf.sub(part(bn.bias), tf.mul(part(bn.runningMean), scale));
     if (conv.bias) bias = tf.add(bias, tf.mul(conv.bias, scale));
     return { filter: tf.keep(filter), bias: tf.keep(bias as tf.Tensor1D) };
   });

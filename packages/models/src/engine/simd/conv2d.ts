@@ -7,7 +7,7 @@
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { heapF32, type WasmBackendLike } from '../wasm-kernels/kernel-utils.ts';
 import { ACTIVATION_MODES, type SimdConvArgs } from './conv-args.ts';
-import { simdKernel, type SimdHeap } from './simd-module.ts';
+import { simdKernel, splitRows, type SimdHeap } from './simd-module.ts';
 
 export interface Conv2DKernel {
   bases(xp: number, out: number, batch: number, oh: number, ow: number, imageBytes: number, rowStepBytes: number, colStepBytes: number): void;
@@ -73,6 +73,11 @@ function directConvInfo(args: DirectConvArgs): backend_util.Conv2DInfo | undefin
   return info;
 }
 
+/** Multiply-adds below which a part is not worth handing to another thread (~0.1 ms of work). */
+const MIN_PART_MACS = 2_000_000;
+/** Scratch bytes per part for the kernel's narrow-panel stores (one row of 8 floats). */
+const TMP_BYTES = 32;
+
 /** Taps × input channels past which linear/relu6 convolutions stay with XNNPACK (see useDirect). */
 const MAX_FUSED_STOCK_DEPTH = 9 * 128;
 
@@ -107,8 +112,9 @@ export function simdDirectConv2D(b: WasmBackendLike, args: DirectConvArgs): Tens
   const wFloats = kh * kw * c * n;
   const padBytes = paddedBytes(info);
   const y = b.makeOutput(info.outShape, 'float32');
+  const parts = splitRows(rows, simd.threads, 4, Math.ceil(MIN_PART_MACS / (kh * kw * c * n)));
   const tmpAt = 0;
-  const basesAt = 32;
+  const basesAt = TMP_BYTES * parts.length;
   const paddedAt = basesAt + 4 * rows;
   const wAt = paddedAt + padBytes;
   const biasAt = wAt + 4 * (wFloats + 8);
@@ -126,7 +132,15 @@ export function simdDirectConv2D(b: WasmBackendLike, args: DirectConvArgs): Tens
         biasAddress = scratch + biasAt;
       }
     }
-    simd.kernel.conv(scratch + basesAt, wAddress, biasAddress, heapF32(b, y).byteOffset, rows, kh, kw * c, padded.wp * c * 4, n, mode, args.leakyreluAlpha ?? 0.2, scratch + tmpAt);
+    const yAt = heapF32(b, y).byteOffset;
+    // Output pixels are independent: split them over the threads that share the heap, each part
+    // with its own slice of the window addresses and its own store scratch.
+    simd.parallel(
+      'conv',
+      parts.map(([start, end], i) => [
+        scratch + basesAt + 4 * start, wAddress, biasAddress, yAt + 4 * start * n, end - start, kh, kw * c, padded.wp * c * 4, n, mode, args.leakyreluAlpha ?? 0.2, scratch + tmpAt + TMP_BYTES * i,
+      ]),
+    );
   });
   return y;
 }

@@ -5,13 +5,15 @@
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { heapF32, type WasmBackendLike } from '../wasm-kernels/kernel-utils.ts';
 import { ACTIVATION_MODES, type SimdConvArgs } from './conv-args.ts';
-import { simdKernel } from './simd-module.ts';
+import { simdKernel, splitRows } from './simd-module.ts';
 
 interface PointwiseConvKernel {
   conv(x: number, w: number, bias: number, y: number, rows: number, k: number, n: number, mode: number, slope: number): void;
 }
 
 const MIN_INPUT_CHANNELS = 64;
+/** Multiply-adds below which a part is not worth handing to another thread (~0.1 ms of work). */
+const MIN_PART_MACS = 2_000_000;
 
 export type PointwiseConvArgs = SimdConvArgs;
 
@@ -35,6 +37,14 @@ export function simdPointwiseConv2D(b: WasmBackendLike, args: PointwiseConvArgs)
   if (simd === undefined) return undefined;
   const y = b.makeOutput(info.outShape, 'float32');
   const biasAt = bias === undefined ? 0 : heapF32(b, bias).byteOffset;
-  simd.kernel.conv(heapF32(b, x).byteOffset, heapF32(b, filter).byteOffset, biasAt, heapF32(b, y).byteOffset, rows, k, n, mode, args.leakyreluAlpha ?? 0.2);
+  const xAt = heapF32(b, x).byteOffset;
+  const wAt = heapF32(b, filter).byteOffset;
+  const yAt = heapF32(b, y).byteOffset;
+  // Rows are independent: split them (in whole 4-row tiles) over the threads that share the heap.
+  const parts = splitRows(rows, simd.threads, 4, Math.ceil(MIN_PART_MACS / (k * n)));
+  simd.parallel(
+    'conv',
+    parts.map(([start, end]) => [xAt + 4 * start * k, wAt, biasAt, yAt + 4 * start * n, end - start, k, n, mode, args.leakyreluAlpha ?? 0.2]),
+  );
   return y;
 }

@@ -2,17 +2,19 @@
 // simd-binaries.ts) in place on the tfjs wasm backend's tensors: each kernel is a small module
 // that imports the backend's WasmMemory, so it reads and writes tensor data at their
 // heap offsets, with no copy. Browser-safe (synchronous compile of modules of ~1 KB).
+// The threaded tfjs build's heap is shared memory, which only a module declaring its import shared
+// may import: each kernel is compiled both ways (simd-binaries.ts) and picked by the heap it meets.
 // The JS loops they replace stay as the fallback: where SIMD is unavailable (an engine without
-// wasm SIMD, or the threaded tfjs build, whose memory is shared), when turned off
+// wasm SIMD), when turned off
 // (setSimdKernelsEnabled(false), for tests and A/B benchmarks), or on shapes a kernel leaves out.
-import { SIMD_BINARIES, type SimdKernelName } from './simd-binaries.ts';
+import { SIMD_BINARIES, SIMD_SHARED_BINARIES, type SimdKernelName } from './simd-binaries.ts';
 import type { WasmBackendLike } from '../wasm-kernels/kernel-utils.ts';
 
 // The WebAssembly API as used here (the project's TS libs, ES2023 + node, do not declare it).
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBufferLike;
 }
-type WasmModule = object;
+export type WasmModule = object;
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: object };
@@ -22,6 +24,8 @@ const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
 /** What the kernels need of the emscripten module behind the tfjs wasm backend. */
 interface EmscriptenHeap {
   asm?: { memory?: WasmMemory };
+  /** The threaded build creates its (shared) memory in JS and exports none. */
+  wasmMemory?: WasmMemory;
   _malloc?: (bytes: number) => number;
   _free?: (pointer: number) => void;
 }
@@ -35,32 +39,36 @@ export function setSimdKernelsEnabled(on: boolean): boolean {
   return previous;
 }
 
-/** Compiled modules by kernel; null where this engine cannot compile them (no wasm SIMD). */
-const compiled = new Map<SimdKernelName, WasmModule | null>();
+/** Compiled modules by kernel and heap kind; null where this engine cannot compile them (no wasm SIMD). */
+const compiled = new Map<`${SimdKernelName}:${'plain' | 'shared'}`, WasmModule | null>();
 /** Instances per backend heap (a new backend, e.g. after tf.removeBackend, has a new memory). */
 const instances = new WeakMap<WasmMemory, Map<SimdKernelName, object>>();
 
-function compile(name: SimdKernelName): WasmModule | null {
-  let module = compiled.get(name);
+function compile(name: SimdKernelName, shared: boolean): WasmModule | null {
+  const key = `${name}:${shared ? 'shared' : 'plain'}` as const;
+  let module = compiled.get(key);
   if (module === undefined) {
     try {
       if (wasmApi === undefined) throw new Error('no WebAssembly');
-      const bytes = Uint8Array.from(atob(SIMD_BINARIES[name]), (ch) => ch.charCodeAt(0));
+      const bytes = Uint8Array.from(atob((shared ? SIMD_SHARED_BINARIES : SIMD_BINARIES)[name]), (ch) => ch.charCodeAt(0));
       module = new wasmApi.Module(bytes);
     } catch {
       module = null;
     }
-    compiled.set(name, module);
+    compiled.set(key, module);
   }
   return module;
 }
 
+/** Whether a heap is the threaded build's shared memory. */
+function isShared(memory: WasmMemory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
 function heapOf(backend: WasmBackendLike): { memory: WasmMemory; heap: Required<EmscriptenHeap> } | undefined {
   const heap = (backend as unknown as { wasm?: EmscriptenHeap }).wasm;
-  const memory = heap?.asm?.memory;
+  const memory = heap?.asm?.memory ?? heap?.wasmMemory;
   if (memory === undefined || heap?._malloc === undefined || heap._free === undefined) return undefined;
-  // The threaded build's memory is shared: importing it needs a module declared `shared`.
-  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return undefined;
   return { memory, heap: heap as Required<EmscriptenHeap> };
 }
 
@@ -76,12 +84,45 @@ export function simdKernel<T>(backend: WasmBackendLike, name: SimdKernelName): S
   }
   let exports = byName.get(name);
   if (exports === undefined) {
-    const module = compile(name);
+    const module = compile(name, isShared(found.memory));
     if (module === null || wasmApi === undefined) return undefined;
     exports = new wasmApi.Instance(module, { env: { memory: found.memory } }).exports;
     byName.set(name, exports);
   }
-  return new SimdHeap(exports as T, found.memory, found.heap);
+  return new SimdHeap(exports as T, found.memory, found.heap, name);
+}
+
+/**
+ * Helper threads that run kernel calls on a shared heap (engine/wasm-threads/kernel-helpers.ts,
+ * Node only): the caller runs one part of a split kernel while the helpers run the others.
+ */
+export interface SimdHelpers {
+  /** The heap the helpers' kernel instances import. */
+  readonly memory: WasmMemory;
+  /** Helper threads (the calling thread not counted). */
+  readonly count: number;
+  /** Starts `calls.length` (≤ count) calls of `exportName` of a kernel, one per helper. */
+  start(kernel: SimdKernelName, exportName: string, calls: readonly number[][]): void;
+  /** Blocks until the started calls are done; throws if one failed. */
+  wait(): void;
+}
+
+let helpers: SimdHelpers | undefined;
+
+/** Installs (or removes, with undefined) the helper threads of the current shared heap. */
+export function setSimdHelpers(h: SimdHelpers | undefined): void {
+  helpers = h;
+}
+
+/** The compiled shared-heap build of every kernel (what helper threads instantiate), or undefined without SIMD. */
+export function sharedSimdModules(): Record<SimdKernelName, WasmModule> | undefined {
+  const out: Partial<Record<SimdKernelName, WasmModule>> = {};
+  for (const name of Object.keys(SIMD_BINARIES) as SimdKernelName[]) {
+    const module = compile(name, true);
+    if (module === null) return undefined;
+    out[name] = module;
+  }
+  return out as Record<SimdKernelName, WasmModule>;
 }
 
 /** A kernel's exports, with scratch memory on the same heap and views of it. */
@@ -90,7 +131,32 @@ export class SimdHeap<T> {
     readonly kernel: T,
     private readonly memory: WasmMemory,
     private readonly heap: Required<EmscriptenHeap>,
+    private readonly name: SimdKernelName,
   ) {}
+
+  /** Threads a split call can use here: the caller plus the helpers that share this heap. */
+  get threads(): number {
+    return helpers !== undefined && helpers.memory === this.memory ? helpers.count + 1 : 1;
+  }
+
+  /**
+   * Runs one call of `exportName` per element of `calls` (independent parts of one computation):
+   * the first on this thread, the others on helper threads at the same time, or all here in turn
+   * where there are no helpers.
+   */
+  parallel(exportName: string, calls: readonly number[][]): void {
+    const local = (this.kernel as Record<string, (...args: number[]) => void>)[exportName];
+    if (calls.length > 1 && this.threads >= calls.length && helpers !== undefined) {
+      helpers.start(this.name, exportName, calls.slice(1));
+      try {
+        local(...calls[0]);
+      } finally {
+        helpers.wait();
+      }
+      return;
+    }
+    for (const args of calls) local(...args);
+  }
 
   /**
    * Runs `body` with `bytes` of scratch memory (8-byte aligned) on the heap, freed afterwards.
@@ -114,6 +180,22 @@ export class SimdHeap<T> {
   f64(pointer: number, length: number): Float64Array {
     return new Float64Array(this.memory.buffer, pointer, length);
   }
+}
+
+/**
+ * Splits `total` rows into at most `parts` contiguous ranges of whole `align`-row blocks, each of at
+ * least `minRows` rows (a part that small costs more to hand over than it saves). [start, end) pairs.
+ */
+export function splitRows(total: number, parts: number, align: number, minRows: number): [number, number][] {
+  const blocks = Math.ceil(total / align);
+  const n = Math.max(1, Math.min(parts, Math.floor(total / Math.max(minRows, 1)), blocks));
+  const out: [number, number][] = [];
+  for (let i = 0, start = 0; i < n; i++) {
+    const end = i === n - 1 ? total : Math.min(total, Math.round((blocks * (i + 1)) / n) * align);
+    out.push([start, end]);
+    start = end;
+  }
+  return out;
 }
 
 /** The heap offset of a tensor's data (from the backend's own view of it). */
