@@ -1,10 +1,12 @@
 /**
- * `pnpm bench models [--json] [--backend wasm,cpu] [--models a,b] [--sizes 320,640] [--batches 1,8] [--seconds S]`:
+ * `pnpm bench models [--json] [--backend wasm,cpu] [--models a,b] [--sizes 320,640] [--batches 1,8] [--seconds S] [--threads N]`:
  * inference speed (eval-mode forward of the conv+BN-folded model to the decoded output, no NMS) in
  * images/s per network, input size and batch, on every backend that loads here, with params/GMACs
  * beside. Upstream PyTorch on this kind of machine (2 threads, batch 1, 640x640, `timing_anchor.json`):
  * 7.8 images/s mobile-yolo5s_voc, 7.0 yolov5s_voc; rows at batch 1 / 640 show the ratio to it.
  * The pure-JS cpu backend is ~50x slower than wasm: it runs batch 1 only unless asked explicitly.
+ * wasm runs one forward on every core by default (`--threads` / `DISTILLERY_THREADS` to change), as
+ * PyTorch does; the `threads` column says how many it used.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,6 +23,8 @@ export interface ModelBenchRow {
   model: string;
   size: number;
   batch: number;
+  /** Threads one forward ran on (undefined: the backend decides, as tfjs-node does). */
+  threads?: number;
   imagesPerSec: number;
   paramsFused: number;
   gmacsFused: number;
@@ -64,6 +68,7 @@ export async function run(args: string[]): Promise<void> {
       sizes: { type: 'string' },
       batches: { type: 'string' },
       seconds: { type: 'string' },
+      threads: { type: 'string' },
     },
     strict: true,
   });
@@ -75,6 +80,8 @@ export async function run(args: string[]): Promise<void> {
   const batches = ints('--batches', list(values.batches, ['1', '8']));
   const seconds = values.seconds === undefined ? 2 : Number(values.seconds);
   if (!(seconds > 0)) throw new UsageError(`--seconds must be positive, got '${values.seconds}'`);
+  // Before probing: the probe starts the wasm backend, whose thread count is then fixed.
+  if (values.threads !== undefined) process.env.DISTILLERY_THREADS = values.threads;
   const { available } = await probeBackends();
   const wanted = list(values.backend, available);
   for (const b of wanted) {
@@ -83,7 +90,7 @@ export async function run(args: string[]): Promise<void> {
 
   const rows: ModelBenchRow[] = [];
   for (const backend of wanted as EngineBackend[]) {
-    await initEngine({ backend });
+    const engine = await initEngine({ backend });
     for (const name of models) {
       const model = buildModel(name, { seed: 0 });
       model.fuse();
@@ -104,8 +111,8 @@ export async function run(args: string[]): Promise<void> {
           x.dispose();
           const imagesPerSec = batch / s;
           const ref = batch === 1 && size === 640 ? UPSTREAM_INFERENCE_IMG_S[name] : undefined;
-          rows.push({ backend, model: name, size, batch, imagesPerSec, paramsFused: prof.params, gmacsFused: prof.macs / 1e9, ...(ref ? { vsUpstream: imagesPerSec / ref } : {}) });
-          if (!values.json) process.stderr.write(`${backend} ${name} ${size} b${batch}: ${imagesPerSec.toFixed(2)} img/s\n`);
+          rows.push({ backend, model: name, size, batch, ...(engine.threads !== undefined ? { threads: engine.threads } : {}), imagesPerSec, paramsFused: prof.params, gmacsFused: prof.macs / 1e9, ...(ref ? { vsUpstream: imagesPerSec / ref } : {}) });
+          if (!values.json) process.stderr.write(`${backend} ${name} ${size} b${batch} (${engine.threads ?? '?'} threads): ${imagesPerSec.toFixed(2)} img/s\n`);
         }
       }
       model.dispose();
@@ -115,9 +122,9 @@ export async function run(args: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify(rows)}\n`);
     return;
   }
-  const table = new Table({ head: ['backend', 'model', 'size', 'batch', 'images/s', 'vs upstream (b1, 640)', 'params fused', 'GMACs fused'] });
+  const table = new Table({ head: ['backend', 'threads', 'model', 'size', 'batch', 'images/s', 'vs upstream (b1, 640)', 'params fused', 'GMACs fused'] });
   for (const r of rows) {
-    table.push([r.backend, r.model, r.size, r.batch, r.imagesPerSec.toFixed(2), r.vsUpstream ? `${r.vsUpstream.toFixed(2)}x` : '', r.paramsFused.toLocaleString('en'), r.gmacsFused.toFixed(2)]);
+    table.push([r.backend, r.threads ?? '', r.model, r.size, r.batch, r.imagesPerSec.toFixed(2), r.vsUpstream ? `${r.vsUpstream.toFixed(2)}x` : '', r.paramsFused.toLocaleString('en'), r.gmacsFused.toFixed(2)]);
   }
   process.stdout.write(`${table.toString()}\n`);
 }

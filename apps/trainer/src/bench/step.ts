@@ -154,7 +154,8 @@ export async function run(args: string[]): Promise<void> {
     if (!(Number.isInteger(v) && v > 0)) throw new UsageError(`bench step: ${flag} must be a positive integer`);
   }
   if (!isEngineBackend(values.backend)) throw new UsageError(`bench step: unknown backend '${values.backend}'`);
-  const engine = await initEngine({ backend: values.backend as EngineBackend });
+  // One thread, as a training replica runs (the profile is per kernel).
+  const engine = await initEngine({ backend: values.backend as EngineBackend, threads: 1 });
 
   if (values['fused-bn']) useFusedBatchNorm();
   const model = buildModel(name, { seed: 0 });

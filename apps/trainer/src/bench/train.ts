@@ -204,7 +204,8 @@ export async function run(args: string[]): Promise<void> {
   const strategy = await benchStrategy(values.strategy, values.teacher, values.converter);
   const strategyLabel = strategy ? ` + ${values.strategy}${strategy.spec.teacher ? ` (teacher ${values.teacher})` : ''}` : '';
 
-  const engine = await initEngine({ backend });
+  // One thread per replica: data-parallel workers are how training uses the cores (as in `trainer run`).
+  const engine = await initEngine({ backend, threads: 1 });
   out(`engine: ${engine.backend} — ${engine.reason}`);
   const { seconds, cpuSeconds } = await timeSteps({ model: values.model, img, batch, workers, backend: engine.backend, steps, strategy });
   const imagesPerSec = batch / seconds;

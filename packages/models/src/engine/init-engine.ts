@@ -21,6 +21,8 @@ export interface EngineChoice {
   reason: string;
   /** Backends tried before it, or not tried, and why. */
   skipped: SkippedBackend[];
+  /** Threads one computation runs on (wasm: its pool; native backends choose their own). */
+  threads?: number;
 }
 
 export interface InitEngineOptions {
@@ -87,6 +89,8 @@ async function loadNative(packageName: string, hardware: string): Promise<string
 
 /** Threads the wasm backend of this JS thread was started with (undefined: not started). */
 let wasmThreads: number | undefined;
+/** The pool size the wasm backend reports (1 where the threaded build did not start). */
+let wasmPool = 1;
 
 async function loadWasm(threads: number): Promise<string> {
   await import('@tensorflow/tfjs-backend-wasm');
@@ -103,6 +107,7 @@ async function loadWasm(threads: number): Promise<string> {
   }
   if (pool === 1 && !(await tf.setBackend('wasm'))) throw new Error('@tensorflow/tfjs-backend-wasm failed to initialise (see the warning above)');
   wasmThreads = threads;
+  wasmPool = pool;
   const threading = pool > 1 ? `${pool} threads` : 'single-threaded';
   return `@tensorflow/tfjs-backend-wasm (XNNPACK, ${simd ? 'SIMD' : 'no SIMD'}, ${threading}${note}; training kernels registered)`;
 }
@@ -171,7 +176,9 @@ export async function initEngine(options: InitEngineOptions = {}): Promise<Engin
   if (requested !== 'auto' && !isEngineBackend(requested)) {
     throw new EngineError(`unknown backend "${requested}": use one of auto, ${ENGINE_BACKENDS.join(', ')}; ${await availabilityLine()}`);
   }
-  const threads = resolveThreads(options.threads ?? process.env.DISTILLERY_THREADS);
+  const threadsAsked = options.threads ?? process.env.DISTILLERY_THREADS;
+  // Unasked, a thread whose wasm backend already runs keeps its pool.
+  const threads = threadsAsked === undefined && wasmThreads !== undefined ? wasmThreads : resolveThreads(threadsAsked);
   let choice: EngineChoice | undefined;
   if (requested !== 'auto') {
     const result = await attempt(requested, threads);
@@ -197,6 +204,8 @@ export async function initEngine(options: InitEngineOptions = {}): Promise<Engin
   // A cached attempt may have loaded earlier while another backend was made current since.
   if (tf.getBackend() !== TF_BACKEND_NAME[choice.backend]) await tf.setBackend(TF_BACKEND_NAME[choice.backend]);
   await tf.ready();
+  if (choice.backend === 'wasm') choice.threads = wasmPool;
+  else if (choice.backend === 'cpu') choice.threads = 1;
   if (current?.backend !== choice.backend || current.reason !== choice.reason) current = choice;
   options.log?.(formatEngineChoice(current));
   return current;

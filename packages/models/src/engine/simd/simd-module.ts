@@ -109,9 +109,11 @@ export interface SimdHelpers {
 
 let helpers: SimdHelpers | undefined;
 
-/** Installs (or removes, with undefined) the helper threads of the current shared heap. */
-export function setSimdHelpers(h: SimdHelpers | undefined): void {
+/** Installs (or removes, with undefined) the helper threads of the current shared heap. Returns the previous ones. */
+export function setSimdHelpers(h: SimdHelpers | undefined): SimdHelpers | undefined {
+  const previous = helpers;
   helpers = h;
+  return previous;
 }
 
 /** The compiled shared-heap build of every kernel (what helper threads instantiate), or undefined without SIMD. */
@@ -183,18 +185,16 @@ export class SimdHeap<T> {
 }
 
 /**
- * Splits `total` rows into at most `parts` contiguous ranges of whole `align`-row blocks, each of at
- * least `minRows` rows (a part that small costs more to hand over than it saves). [start, end) pairs.
+ * Splits `total` rows into at most `parts` contiguous ranges for as many threads: every range a whole
+ * number of `align`-row blocks (the last takes the remainder and is never smaller than the others),
+ * none below `minRows` (a part that small costs more to hand over than it saves) nor below `align`.
+ * [start, end) pairs.
  */
 export function splitRows(total: number, parts: number, align: number, minRows: number): [number, number][] {
-  const blocks = Math.ceil(total / align);
-  const n = Math.max(1, Math.min(parts, Math.floor(total / Math.max(minRows, 1)), blocks));
+  const n = Math.max(1, Math.min(parts, Math.floor(total / Math.max(minRows, align, 1))));
+  const size = Math.floor(total / n / align) * align;
   const out: [number, number][] = [];
-  for (let i = 0, start = 0; i < n; i++) {
-    const end = i === n - 1 ? total : Math.min(total, Math.round((blocks * (i + 1)) / n) * align);
-    out.push([start, end]);
-    start = end;
-  }
+  for (let i = 0; i < n; i++) out.push([i * size, i === n - 1 ? total : (i + 1) * size]);
   return out;
 }
 

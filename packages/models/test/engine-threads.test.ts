@@ -1,0 +1,125 @@
+// Multi-threaded wasm: the threaded tfjs build starts in Node with the requested pool, our SIMD
+// kernels split their rows over helper threads with results bit-identical to one thread (and equal
+// to the pure-JS cpu backend), and the thread count is validated and fixed per JS thread.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../src/index.ts';
+import { initEngine, resolveThreads } from '../src/engine/init-engine.ts';
+import { setSimdHelpers, splitRows } from '../src/engine/simd/simd-module.ts';
+
+/** Deterministic values in [-1, 1) (a tiny LCG). */
+function values(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let s = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+interface ConvCase {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  stride: number;
+  pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+  activation: 'linear' | 'relu6' | 'leakyrelu';
+}
+
+// Shapes our kernels take (direct 3x3 with fused leakyrelu, strided, a narrow last panel; the 1x1
+// GEMM with ≥ 64 input channels) and big enough to be split.
+const CASES: ConvCase[] = [
+  { name: '3x3 s1 leakyrelu 40x40 32→24', x: [1, 40, 40, 32], filter: [3, 3, 32, 24], stride: 1, pad: [[0, 0], [1, 1], [1, 1], [0, 0]], activation: 'leakyrelu' },
+  { name: '3x3 s2 leakyrelu batch 2, 65x63 16→20', x: [2, 65, 63, 16], filter: [3, 3, 16, 20], stride: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]], activation: 'leakyrelu' },
+  { name: '3x3 s1 relu6 24x24 64→64', x: [1, 24, 24, 64], filter: [3, 3, 64, 64], stride: 1, pad: 'same', activation: 'relu6' },
+  { name: '1x1 linear 64x64 96→32', x: [1, 64, 64, 96], filter: [1, 1, 96, 32], stride: 1, pad: 'valid', activation: 'linear' },
+  { name: '1x1 leakyrelu batch 3, 20x20 128→48', x: [3, 20, 20, 128], filter: [1, 1, 128, 48], stride: 1, pad: 'valid', activation: 'leakyrelu' },
+];
+
+function convolve(c: ConvCase): Float32Array {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(values(c.x.reduce((a, b) => a * b), 1), c.x);
+    const filter = tf.tensor4d(values(c.filter.reduce((a, b) => a * b), 2), c.filter);
+    const bias = tf.tensor1d(values(c.filter[3], 3));
+    return tf.fused.conv2d({ x, filter, bias, strides: c.stride, pad: c.pad as 'same', activation: c.activation, leakyreluAlpha: 0.1 }).dataSync() as Float32Array;
+  });
+}
+
+function maxRelDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  let s = 1e-12;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
+  }
+  return d / s;
+}
+
+describe('splitRows', () => {
+  it('covers every row once, in whole blocks, with no part below the minimum', () => {
+    expect(splitRows(100, 2, 4, 1)).toEqual([[0, 48], [48, 100]]);
+    expect(splitRows(10, 4, 4, 1)).toEqual([[0, 4], [4, 10]]);
+    expect(splitRows(6, 2, 4, 1)).toEqual([[0, 6]]);
+    expect(splitRows(100, 2, 4, 80)).toEqual([[0, 100]]);
+    expect(splitRows(3, 2, 1, 1)).toEqual([[0, 1], [1, 3]]);
+    for (const [total, parts, align, min] of [[1601, 3, 4, 10], [400, 2, 4, 100], [7, 8, 1, 1], [13, 3, 4, 1]] as const) {
+      const split = splitRows(total, parts, align, min);
+      expect(split[0][0]).toBe(0);
+      expect(split.at(-1)?.[1]).toBe(total);
+      split.forEach(([start, end], i) => {
+        expect(end - start).toBeGreaterThanOrEqual(Math.min(align, total));
+        if (i > 0) expect(start).toBe(split[i - 1][1]);
+        if (i < split.length - 1) expect(end % align).toBe(0);
+      });
+    }
+  });
+});
+
+describe('threaded wasm', () => {
+  it('rejects a thread count that is not a positive integer', () => {
+    expect(() => resolveThreads('two')).toThrow(EngineError);
+    expect(() => resolveThreads(0)).toThrow(/positive integer/);
+    expect(resolveThreads('3')).toBe(3);
+  });
+
+  it('starts the threaded build with the requested pool (whatever the core count)', async () => {
+    const choice = await initEngine({ backend: 'wasm', threads: 2 });
+    expect(choice.threads).toBe(2);
+    expect(choice.reason).toMatch(/2 threads/);
+    // The count is fixed once the backend runs: asking for another is an error, not asking keeps it.
+    await expect(initEngine({ backend: 'wasm', threads: 3 })).rejects.toThrow(/already runs with 2 thread/);
+    expect((await initEngine({ backend: 'wasm' })).threads).toBe(2);
+  });
+
+  it.each(CASES)('$name: split over the helpers = one thread (bitwise) = cpu backend', async (c) => {
+    await initEngine({ backend: 'wasm', threads: 2 });
+    const helpers = setSimdHelpers(undefined);
+    expect(helpers?.count).toBe(1);
+    let started = 0;
+    setSimdHelpers({
+      memory: helpers!.memory,
+      count: helpers!.count,
+      start: (...args) => {
+        started++;
+        helpers!.start(...args);
+      },
+      wait: () => helpers!.wait(),
+    });
+    try {
+      const split = convolve(c);
+      expect(started).toBeGreaterThan(0);
+      // The same kernels without helpers: every part on this thread.
+      setSimdHelpers(undefined);
+      const single = convolve(c);
+      await tf.setBackend('cpu');
+      const reference = convolve(c);
+      expect(Array.from(split)).toEqual(Array.from(single));
+      expect(maxRelDiff(split, reference)).toBeLessThan(1e-5);
+    } finally {
+      setSimdHelpers(helpers);
+      await tf.setBackend('wasm');
+    }
+  });
+});
