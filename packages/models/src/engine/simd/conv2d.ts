@@ -11,7 +11,7 @@ import { simdKernel, splitRows, type SimdHeap } from './simd-module.ts';
 
 export interface Conv2DKernel {
   bases(xp: number, out: number, batch: number, oh: number, ow: number, imageBytes: number, rowStepBytes: number, colStepBytes: number): void;
-  conv(bases: number, w: number, bias: number, y: number, rows: number, kh: number, kwc: number, rowBytes: number, n: number, mode: number, slope: number, tmp: number): void;
+  conv(bases: number, w: number, bias: number, y: number, rows: number, kh: number, kwc: number, rowBytes: number, n: number, mode: number, slope: number, tmp: number, block: number): void;
 }
 
 
@@ -78,6 +78,20 @@ const MIN_PART_MACS = 2_000_000;
 /** Scratch bytes per part for the kernel's narrow-panel stores (one row of 8 floats). */
 const TMP_BYTES = 32;
 
+/** Padded input a block of output pixels may span (its windows stay in L2 beside the streamed filter). */
+const BLOCK_INPUT_BYTES = 1 << 20;
+
+/**
+ * Output pixels per block: each block reads the whole filter once, so small deep layers (20x20 with
+ * 256-512 channels: MBs of filter, few pixels) want one block for the whole part, as long as the
+ * block's input rows stay cached; never below 64 (the shallow, wide layers' block).
+ */
+function rowBlock(info: backend_util.Conv2DInfo, wp: number, partRows: number): number {
+  const inputRows = Math.floor(BLOCK_INPUT_BYTES / (4 * wp * info.inChannels)) - info.filterHeight;
+  const pixels = Math.floor(inputRows / info.strideHeight) * info.outWidth;
+  return Math.max(64, Math.floor(Math.min(partRows, pixels) / 4) * 4);
+}
+
 /** Taps × input channels past which linear/relu6 convolutions stay with XNNPACK (see useDirect). */
 const MAX_FUSED_STOCK_DEPTH = 9 * 128;
 
@@ -86,10 +100,13 @@ const MAX_FUSED_STOCK_DEPTH = 9 * 128;
  * (3x3 linear/relu6 ~1.15-1.25x, leakyrelu — which the stock kernel applies in a separate pass —
  * 1.6-3x), but a 1x1 only with leakyrelu (~3x; linear 1x1 measured 0.75x of XNNPACK's GEMM).
  * Fewer than 8 output channels waste most of the 8-wide tile (0.88x): stock.
+ * Fewer than 8 input channels with linear/relu6: stock (its RGB first-layer kernel).
  */
 function useDirect(info: backend_util.Conv2DInfo, mode: number): boolean {
   if (info.outChannels < 8) return false;
   if (mode === ACTIVATION_MODES.leakyrelu) return true;
+  // An RGB stem (3 input channels): XNNPACK has a dedicated kernel, 2x ours (640² → 320², 3 → 32).
+  if (info.inChannels < 8) return false;
   // Beyond ~1152 taps × channels a tile's [K][8] filter panel (36 KB) leaves L1 and the kernel
   // fell to 0.88-0.93x of XNNPACK's linear/relu6 3x3 (256 → 256 channels).
   if (info.filterHeight * info.filterWidth * info.inChannels > MAX_FUSED_STOCK_DEPTH) return false;
@@ -139,6 +156,7 @@ export function simdDirectConv2D(b: WasmBackendLike, args: DirectConvArgs): Tens
       'conv',
       parts.map(([start, end], i) => [
         scratch + basesAt + 4 * start, wAddress, biasAddress, yAt + 4 * start * n, end - start, kh, kw * c, padded.wp * c * 4, n, mode, args.leakyreluAlpha ?? 0.2, scratch + tmpAt + TMP_BYTES * i,
+        rowBlock(info, padded.wp, end - start),
       ]),
     );
   });

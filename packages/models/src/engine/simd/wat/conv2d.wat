@@ -5,7 +5,8 @@
 ;; filter row a, a window's kw·C taps are contiguous in xp, and w [kh][kw][C][n] is read in order.
 ;; `bases` (from the export below) holds each output pixel's window address. Register tiles of 4
 ;; output pixels × 8 output channels (8 f32x4 accumulators, float32 sums like XNNPACK); blocks of
-;; 64 pixels run over every 8-column panel, so the windows and a [kh·kw·C][8] panel stay in cache.
+;; `block` pixels (a multiple of 4, chosen by the caller) run over every 8-column panel, so the
+;; block's windows stay in cache while each [kh·kw·C][8] panel is read once per block.
 ;; The last tile of an image set with rows % 4 ≠ 0 overlaps its neighbour (same values rewritten);
 ;; a last panel narrower than 8 (n % 8 ≠ 0) is stored through `tmp` (32 bytes), and w/bias must
 ;; then have 8 readable floats past their end (the caller copies them with slack).
@@ -59,7 +60,7 @@
   (func (export "conv")
     (param $bases i32) (param $w i32) (param $bias i32) (param $y i32) (param $rows i32)
     (param $kh i32) (param $kwc i32) (param $rowBytes i32) (param $n i32)
-    (param $mode i32) (param $slope f32) (param $tmp i32)
+    (param $mode i32) (param $slope f32) (param $tmp i32) (param $block i32)
     (local $p0 i32) (local $pEnd i32) (local $p i32) (local $pt i32) (local $q i32) (local $kk i32) (local $ky i32)
     (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32) (local $wp i32) (local $o i32) (local $bp i32)
     (local $nB i32) (local $adv i32) (local $cols i32) (local $slopeV v128) (local $b0 v128) (local $b1 v128)
@@ -72,7 +73,7 @@
     (local.set $slopeV (f32x4.splat (local.get $slope)))
     (block $bd (loop $bl
       (br_if $bd (i32.ge_u (local.get $p0) (local.get $rows)))
-      (local.set $pEnd (i32.add (local.get $p0) (i32.const 64)))
+      (local.set $pEnd (i32.add (local.get $p0) (local.get $block)))
       (if (i32.gt_u (local.get $pEnd) (local.get $rows)) (then (local.set $pEnd (local.get $rows))))
       (local.set $q (i32.const 0))
       (block $qd (loop $ql
