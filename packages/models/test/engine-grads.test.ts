@@ -5,16 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import '../src/index.ts'; // registers gradients and the training kernels
-
-function values(size: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
+import { values } from './numbers.ts';
 
 const PARAMS: Record<string, number[]> = {
   stem: [3, 3, 12, 8], // after Focus: 3 channels → 12

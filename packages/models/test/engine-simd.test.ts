@@ -14,30 +14,9 @@ import { SIMD_BINARIES, SIMD_SHARED_BINARIES } from '../src/engine/simd/simd-bin
 import { simdKernel } from '../src/engine/simd/simd-module.ts';
 import type { WasmBackendLike } from '../src/engine/wasm-kernels/kernel-utils.ts';
 import { compileSimdSources } from '../scripts/simd-sources.ts';
+import { relErr, values } from './numbers.ts';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Deterministic values in [offset - scale, offset + scale) (a tiny LCG). */
-function values(size: number, seed: number, scale = 1, offset = 0): Float32Array {
-  const out = new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * scale + offset;
-  }
-  return out;
-}
-
-/** max |a - b| / max |b|. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let s = 1e-12;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  return d / s;
-}
 
 afterEach(() => {
   setSimdKernelsEnabled(true);

@@ -7,17 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { EngineError } from '../src/index.ts';
 import { initEngine, resolveThreads } from '../src/engine/init-engine.ts';
 import { setSimdHelpers, splitRows } from '../src/engine/simd/simd-module.ts';
-
-/** Deterministic values in [-1, 1) (a tiny LCG). */
-function values(size: number, seed: number): Float32Array {
-  const out = new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+import { relErr, values } from './numbers.ts';
 
 interface ConvCase {
   name: string;
@@ -45,16 +35,6 @@ function convolve(c: ConvCase): Float32Array {
     const bias = tf.tensor1d(values(c.filter[3], 3));
     return tf.fused.conv2d({ x, filter, bias, strides: c.stride, pad: c.pad as 'same', activation: c.activation, leakyreluAlpha: 0.1 }).dataSync() as Float32Array;
   });
-}
-
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let s = 1e-12;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  return d / s;
 }
 
 describe('splitRows', () => {
@@ -116,7 +96,7 @@ describe('threaded wasm', () => {
       await tf.setBackend('cpu');
       const reference = convolve(c);
       expect(Array.from(split)).toEqual(Array.from(single));
-      expect(maxRelDiff(split, reference)).toBeLessThan(1e-5);
+      expect(relErr(split, reference)).toBeLessThan(1e-5);
     } finally {
       setSimdHelpers(helpers);
       await tf.setBackend('wasm');
