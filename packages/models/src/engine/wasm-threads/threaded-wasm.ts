@@ -28,7 +28,7 @@ interface ThreadedModule {
   wasmMemory?: WasmMemory;
   tfjs?: Record<string, (...args: number[]) => number>;
   /** emscripten's pthreads bookkeeping: workers started but not running a thread. */
-  PThread?: { unusedWorkers?: { terminate(): unknown }[] };
+  PThread?: { unusedWorkers?: { terminate(): unknown }[]; runningWorkers?: { unref(): unknown }[] };
 }
 
 interface FactoryConfig {
@@ -91,6 +91,9 @@ export async function registerThreadedWasmBackend(threads: number): Promise<numb
       backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
       // emscripten starts 8 workers up front; the pool took what it needs, the rest only hold memory.
       for (const worker of module.PThread?.unusedWorkers?.splice(0) ?? []) void worker.terminate();
+      // emscripten keeps a worker that runs a pthread referenced, and XNNPACK's pool threads run for
+      // good: without this the process would never exit on its own.
+      for (const worker of module.PThread?.runningWorkers ?? []) worker.unref();
       return backend;
     },
     2,
