@@ -1,6 +1,12 @@
 // Multi-threaded wasm: the threaded tfjs build starts in Node with the requested pool, our SIMD
 // kernels split their rows over helper threads with results bit-identical to one thread (and equal
 // to the pure-JS cpu backend), and the thread count is validated and fixed per JS thread.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
@@ -102,4 +108,27 @@ describe('threaded wasm', () => {
       await tf.setBackend('wasm');
     }
   });
+
+  it('lets a process that used it exit on its own (the pool threads do not hold it open)', () => {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const nodeEntry = pathToFileURL(path.resolve(here, '../src/node.ts')).href;
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const code = `
+      const tf = await import(${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('@tensorflow/tfjs-core')).href)});
+      const { initEngine } = await import(${JSON.stringify(nodeEntry)});
+      const choice = await initEngine({ backend: 'wasm', threads: 2 });
+      const x = tf.ones([1, 32, 32, 64]);
+      const w = tf.ones([3, 3, 64, 64]);
+      const y = tf.fused.conv2d({ x, filter: w, pad: 'same', strides: 1, activation: 'leakyrelu' });
+      console.log(choice.threads, y.dataSync()[0]);
+    `;
+    const dir = mkdtempSync(path.join(tmpdir(), 'distillery-threads-'));
+    const script = path.join(dir, 'exits.mjs');
+    writeFileSync(script, code);
+    const child = spawnSync(process.execPath, ['--import', tsx, script], { cwd: here, encoding: 'utf8', timeout: 30_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(child.error, child.stderr).toBeUndefined();
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout.trim()).toBe('2 256');
+  }, 90_000);
 });
