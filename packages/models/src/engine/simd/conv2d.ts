@@ -26,21 +26,29 @@ export interface PaddedInput {
   wp: number;
 }
 
+/** Zero rows / columns to add below and right of the convolution's own padding (whole Winograd tiles). */
+export interface ExtraPadding {
+  bottom: number;
+  right: number;
+}
+
+const NO_EXTRA: ExtraPadding = { bottom: 0, right: 0 };
+
 /** Bytes of scratch that padInput needs (0 without padding). */
-export function paddedBytes(info: backend_util.Conv2DInfo): number {
+export function paddedBytes(info: backend_util.Conv2DInfo, extra: ExtraPadding = NO_EXTRA): number {
   const { top, bottom, left, right } = info.padInfo;
-  if (top + bottom + left + right === 0) return 0;
-  return 4 * info.batchSize * (info.inHeight + top + bottom) * (info.inWidth + left + right) * info.inChannels;
+  if (top + bottom + left + right + extra.bottom + extra.right === 0) return 0;
+  return 4 * info.batchSize * (info.inHeight + top + bottom + extra.bottom) * (info.inWidth + left + right + extra.right) * info.inChannels;
 }
 
 /** Copies x into `scratch` with its pads as zeros (or returns x's own address when unpadded). */
-export function padInput(b: WasmBackendLike, simd: SimdHeap<unknown>, x: TensorInfo, info: backend_util.Conv2DInfo, scratch: number): PaddedInput {
+export function padInput(b: WasmBackendLike, simd: SimdHeap<unknown>, x: TensorInfo, info: backend_util.Conv2DInfo, scratch: number, extra: ExtraPadding = NO_EXTRA): PaddedInput {
   const { top, bottom, left, right } = info.padInfo;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c } = info;
-  const hp = h + top + bottom;
-  const wp = w + left + right;
+  const hp = h + top + bottom + extra.bottom;
+  const wp = w + left + right + extra.right;
   const source = heapF32(b, x);
-  if (top + bottom + left + right === 0) return { address: source.byteOffset, hp, wp };
+  if (hp === h && wp === w) return { address: source.byteOffset, hp, wp };
   const target = simd.f32(scratch, n * hp * wp * c);
   target.fill(0);
   const rowFloats = w * c;
@@ -59,8 +67,8 @@ export function windowBases(kernel: Conv2DKernel, padded: PaddedInput, info: bac
   kernel.bases(padded.address, out, info.batchSize, info.outHeight, info.outWidth, padded.hp * padded.wp * c4, info.strideHeight * padded.wp * c4, info.strideWidth * c4);
 }
 
-/** The Conv2DInfo of a forward convolution, or undefined where the direct kernel does not apply. */
-function directConvInfo(args: DirectConvArgs): backend_util.Conv2DInfo | undefined {
+/** The Conv2DInfo of a forward convolution, or undefined where the SIMD kernels do not apply. */
+export function forwardConvInfo(args: DirectConvArgs): backend_util.Conv2DInfo | undefined {
   const { x, filter, bias } = args;
   if (args.dataFormat !== 'NHWC' || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4) return undefined;
   if (bias !== undefined && !(bias.shape.length === 1 && bias.shape[0] === filter.shape[3] && bias.dtype === 'float32')) return undefined;
@@ -117,7 +125,7 @@ function useDirect(info: backend_util.Conv2DInfo, mode: number): boolean {
 export function simdDirectConv2D(b: WasmBackendLike, args: DirectConvArgs): TensorInfo | undefined {
   const mode = ACTIVATION_MODES[args.activation ?? 'linear'];
   if (mode === undefined) return undefined;
-  const info = directConvInfo(args);
+  const info = forwardConvInfo(args);
   if (info === undefined || !useDirect(info, mode)) return undefined;
   const simd = simdKernel<Conv2DKernel>(b, 'conv2d');
   if (simd === undefined) return undefined;

@@ -4,6 +4,7 @@
 import { FusedConv2D, type FusedConv2DAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { simdPointwiseConv2D } from '../simd/pointwise-conv2d.ts';
 import { simdDirectConv2D } from '../simd/conv2d.ts';
+import { simdWinogradConv2D } from '../simd/winograd-conv2d.ts';
 import { runStockKernel, stockSetup, type WasmBackendLike } from './kernel-utils.ts';
 
 interface Inputs {
@@ -16,7 +17,7 @@ interface Inputs {
 function fusedConv2D(args: { inputs: Inputs; backend: WasmBackendLike; attrs: FusedConv2DAttrs }): TensorInfo {
   const { inputs: { x, filter, bias, preluActivationWeights }, backend: b, attrs } = args;
   if (preluActivationWeights !== undefined) return runStockKernel(FusedConv2D, args);
-  return simdPointwiseConv2D(b, { x, filter, bias, ...attrs }) ?? simdDirectConv2D(b, { x, filter, bias, ...attrs }) ?? runStockKernel(FusedConv2D, args);
+  return simdPointwiseConv2D(b, { x, filter, bias, ...attrs }) ?? simdWinogradConv2D(b, { x, filter, bias, ...attrs }) ?? simdDirectConv2D(b, { x, filter, bias, ...attrs }) ?? runStockKernel(FusedConv2D, args);
 }
 
 export const fusedConv2DConfig: KernelConfig = {

@@ -21,7 +21,7 @@
     (v128.store (local.get $o) (call $act (f32x4.add (local.get $a) (local.get $bias0)) (local.get $mode) (local.get $slope)))
     (v128.store offset=16 (local.get $o) (call $act (f32x4.add (local.get $b) (local.get $bias1)) (local.get $mode) (local.get $slope))))
 
-  (func (export "conv")
+  (func $conv (export "conv")
     (param $x i32) (param $w i32) (param $bias i32) (param $y i32) (param $rows i32) (param $k i32) (param $n i32)
     (param $mode i32) (param $slope f32)
     (local $p0 i32) (local $pEnd i32) (local $p i32) (local $q i32) (local $kk i32)
@@ -95,4 +95,19 @@
         (br $ql)))
       (local.set $p0 (local.get $pEnd))
       (br $bl))))
+
+  ;; `count` independent GEMMs (no bias, linear): y_i = x_i · w_i with x_i = x + i·xStride etc.
+  ;; (Winograd's 16 products, one per transform position; a thread takes a range of them).
+  (func (export "batch")
+    (param $x i32) (param $w i32) (param $y i32) (param $rows i32) (param $k i32) (param $n i32)
+    (param $count i32) (param $xStride i32) (param $wStride i32) (param $yStride i32)
+    (block $done (loop $next
+      (br_if $done (i32.eqz (local.get $count)))
+      (call $conv (local.get $x) (local.get $w) (i32.const 0) (local.get $y) (local.get $rows) (local.get $k) (local.get $n) (i32.const 0) (f32.const 0))
+      (local.set $x (i32.add (local.get $x) (local.get $xStride)))
+      (local.set $w (i32.add (local.get $w) (local.get $wStride)))
+      (local.set $y (i32.add (local.get $y) (local.get $yStride)))
+      (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+      (br $next)))
+  )
 )
