@@ -111,8 +111,16 @@ describe.each(['cpu', 'wasm'])('%s backend', (backend) => {
     const shapes = [8, 4, 2].map((ny, l) => [1, 3, ny, ny + l, 25] as [number, number, number, number, number]);
     const raws = shapes.map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => F(8 * rng() - 4)));
     try {
-      const sig = raws.map((r) => tf.tidy(() => torchSigmoid(tf.tensor1d(r)).dataSync()));
-      const dec = tf.tidy(() => model.detect.decode(raws.map((r, l) => tf.tensor5d(r, shapes[l]))).dataSync());
+      const decode = (rs: Float32Array[]) => tf.tidy(() => model.detect.decode(rs.map((r, l) => tf.tensor5d(r, shapes[l]))).dataSync());
+      const dec = decode(raws);
+      // σ of each row's box logits as this engine computes it (tf ops, or wasm's fused kernel): the
+      // same logits moved to fields 4..7 of a second decoding come out as plain σ.
+      const moved = raws.map((r) => {
+        const m = Float32Array.from(r);
+        for (let o = 0; o < m.length; o += 25) m.set(r.subarray(o, o + 4), o + 4);
+        return m;
+      });
+      const boxSigma = decode(moved);
       const anchors = model.anchors;
       let row = 0;
       let mismatches = 0;
@@ -121,15 +129,17 @@ describe.each(['cpu', 'wasm'])('%s backend', (backend) => {
         for (let a = 0; a < na; a++)
           for (let gy = 0; gy < ny; gy++)
             for (let gx = 0; gx < nx; gx++, row++) {
-              const s = sig[l].subarray((((a * ny + gy) * nx + gx) * no), (((a * ny + gy) * nx + gx) * no) + no);
+              const s = boxSigma.subarray(row * no + 4, row * no + 8);
               const want = [
                 F(F(F(F(s[0] * 2) - 0.5) + gx) * stride),
                 F(F(F(F(s[1] * 2) - 0.5) + gy) * stride),
                 F(F(F(s[2] * 2) * F(s[2] * 2)) * anchors[l][a][0]),
                 F(F(F(s[3] * 2) * F(s[3] * 2)) * anchors[l][a][1]),
-                ...s.subarray(4),
               ];
-              for (let k = 0; k < no; k++) if (dec[row * no + k] !== want[k]) mismatches++;
+              for (let k = 0; k < 4; k++) if (dec[row * no + k] !== want[k]) mismatches++;
+              // and the class/objectness fields are σ of their logits, computed the same way
+              const raw = raws[l].subarray((((a * ny + gy) * nx + gx) * no), (((a * ny + gy) * nx + gx) * no) + no);
+              for (let k = 4; k < no; k++) if (Math.abs(dec[row * no + k] - 1 / (1 + Math.exp(-raw[k]))) > 2.5e-7) mismatches++;
             }
       });
       expect(mismatches).toBe(0);

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../nn/module.ts';
+import { YoloDecode, type YoloDecodeAttrs } from '../engine/yolo-decode/kernel-name.ts';
 
 interface DecodeConstants {
   grid: tf.Tensor3D;
@@ -50,6 +51,12 @@ export class Detect extends Module {
 
   /** Decoded boxes for all levels: `[bs, rows, no]` (cx, cy, w, h in pixels, objectness, class probabilities). */
   decode(raw: tf.Tensor5D[]): tf.Tensor3D {
+    // One fused kernel where the engine has one (wasm); the same arithmetic from tf ops elsewhere.
+    if (tf.getKernel(YoloDecode, tf.getBackend()) !== undefined) {
+      const inputs = Object.fromEntries(raw.map((r, l) => [`l${l}`, r]));
+      const attrs: YoloDecodeAttrs = { strides: this.strides, anchors: this.anchorsPixels().flat(2) };
+      return tf.engine().runKernel(YoloDecode, inputs, attrs) as tf.Tensor3D;
+    }
     const c = this.decodeConstants(raw);
     return tf.tidy(() => {
       // All levels at once (a few large ops instead of a dozen small ones per level), same arithmetic.

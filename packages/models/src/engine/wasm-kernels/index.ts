@@ -16,6 +16,7 @@ import { batchNormActTrainConfig } from './batch-norm-act-train.ts';
 import { batchNormActTrainGradConfig } from './batch-norm-act-train-grad.ts';
 import { cpuBatchNormActTrainConfig } from '../cpu-kernels/batch-norm-act-train.ts';
 import { cpuBatchNormActTrainGradConfig } from '../cpu-kernels/batch-norm-act-train-grad.ts';
+import { yoloDecodeConfig } from './yolo-decode.ts';
 
 /** Kernels the stock backends lack (and the engine's own fused ones); registered only when missing. */
 const MISSING_KERNELS: KernelConfig[] = [
@@ -28,6 +29,8 @@ const MISSING_KERNELS: KernelConfig[] = [
   batchNormActTrainGradConfig,
   cpuBatchNormActTrainConfig,
   cpuBatchNormActTrainGradConfig,
+  // The engine's fused YOLO decoding (yolo-decode/kernel-name.ts).
+  yoloDecodeConfig,
 ];
 
 /**
