@@ -17,6 +17,7 @@ import { batchNormActTrainGradConfig } from './batch-norm-act-train-grad.ts';
 import { cpuBatchNormActTrainConfig } from '../cpu-kernels/batch-norm-act-train.ts';
 import { cpuBatchNormActTrainGradConfig } from '../cpu-kernels/batch-norm-act-train-grad.ts';
 import { yoloDecodeConfig } from './yolo-decode.ts';
+import { concatConfig } from './concat.ts';
 
 /** Kernels the stock backends lack (and the engine's own fused ones); registered only when missing. */
 const MISSING_KERNELS: KernelConfig[] = [
@@ -37,7 +38,8 @@ const MISSING_KERNELS: KernelConfig[] = [
  * Stock kernels ours replace: wasm Conv2DBackpropInput (a scalar loop, ~10x slower than ours),
  * wasm Transpose (strided C++ loop, ~25 ns per element on large tensors), wasm Sum (transposes
  * first when reducing leading axes), wasm Conv2D / FusedConv2D (1x1 stride 1 only: a SIMD GEMM
- * faster than XNNPACK's) and cpu ResizeNearestNeighborGrad (wrong for batch > 1).
+ * faster than XNNPACK's), wasm Concat (innermost axis: bulk copies instead of a JS loop per row)
+ * and cpu ResizeNearestNeighborGrad (wrong for batch > 1).
  * The stock wasm kernels are remembered: ours hand them the cases they do not cover.
  */
 const REPLACED_KERNELS: KernelConfig[] = [
@@ -47,6 +49,7 @@ const REPLACED_KERNELS: KernelConfig[] = [
   sumConfig,
   conv2DConfig,
   fusedConv2DConfig,
+  concatConfig,
 ];
 
 /** `backend/kernel` of every kernel this module supplies. */
