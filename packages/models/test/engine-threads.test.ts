@@ -30,6 +30,8 @@ const CASES: ConvCase[] = [
   { name: '3x3 s1 leakyrelu 40x40 32→24', x: [1, 40, 40, 32], filter: [3, 3, 32, 24], stride: 1, pad: [[0, 0], [1, 1], [1, 1], [0, 0]], activation: 'leakyrelu' },
   { name: '3x3 s2 leakyrelu batch 2, 65x63 16→20', x: [2, 65, 63, 16], filter: [3, 3, 16, 20], stride: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]], activation: 'leakyrelu' },
   { name: '3x3 s1 relu6 24x24 64→64', x: [1, 24, 24, 64], filter: [3, 3, 64, 64], stride: 1, pad: 'same', activation: 'relu6' },
+  // deeper than 1024 taps × channels: the row-by-row variant (convDeep), with a narrow last panel
+  { name: '3x3 s2 leakyrelu 20x18 256→20 (deep filter)', x: [1, 20, 18, 256], filter: [3, 3, 256, 20], stride: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]], activation: 'leakyrelu' },
   { name: '1x1 linear 64x64 96→32', x: [1, 64, 64, 96], filter: [1, 1, 96, 32], stride: 1, pad: 'valid', activation: 'linear' },
   { name: '1x1 leakyrelu batch 3, 20x20 128→48', x: [3, 20, 20, 128], filter: [1, 1, 128, 48], stride: 1, pad: 'valid', activation: 'leakyrelu' },
 ];
