@@ -18,6 +18,8 @@ const WASM_OUT = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backen
 const MAIN_SCRIPT = path.join(WASM_OUT, 'tfjs-backend-wasm-threaded-simd.js');
 const WASM_BINARY = path.join(WASM_OUT, 'tfjs-backend-wasm-threaded-simd.wasm');
 const PTHREAD_WORKER = fileURLToPath(new URL('./pthread-worker.cjs', import.meta.url));
+/** The priority tfjs-backend-wasm registers its backend with. */
+const WASM_PRIORITY = 2;
 
 type CWrap = (name: string, returns: string | null, args: string[]) => (...args: number[]) => number;
 
@@ -84,7 +86,9 @@ export async function registerThreadedWasmBackend(threads: number): Promise<numb
   const module = await startModule(threads);
   setThreadsCount(threads);
   let backend: BackendWasm | undefined;
-  if (tf.findBackendFactory('wasm') !== null) tf.removeBackend('wasm');
+  // tfjs's own factory, put back if ours fails (the caller then starts the single-threaded build).
+  const stock = tf.findBackendFactory('wasm');
+  if (stock !== null) tf.removeBackend('wasm');
   tf.registerBackend(
     'wasm',
     () => {
@@ -96,9 +100,13 @@ export async function registerThreadedWasmBackend(threads: number): Promise<numb
       for (const worker of module.PThread?.runningWorkers ?? []) worker.unref();
       return backend;
     },
-    2,
+    WASM_PRIORITY,
   );
-  if (!(await tf.setBackend('wasm')) || backend === undefined) throw new Error('the threaded wasm backend failed to initialise');
+  if (!(await tf.setBackend('wasm')) || backend === undefined) {
+    tf.removeBackend('wasm');
+    if (stock !== null) tf.registerBackend('wasm', stock, WASM_PRIORITY);
+    throw new Error('the threaded wasm backend failed to initialise');
+  }
   const pool = module.tfjs?.getThreadsCount?.() ?? 1;
   // Our SIMD kernels get as many threads: the caller and pool − 1 helpers on the same heap.
   if (module.wasmMemory !== undefined) setSimdHelpers(startKernelHelpers(module.wasmMemory, pool - 1));
