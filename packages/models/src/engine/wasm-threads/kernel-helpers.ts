@@ -36,7 +36,9 @@ const moduleExports = (module: WasmModule): string[] =>
   (globalThis as unknown as { WebAssembly: { Module: { exports(m: WasmModule): { name: string }[] } } }).WebAssembly.Module.exports(module).map((e) => e.name);
 
 class KernelHelpers implements SimdHelpers {
-  readonly count: number;
+  private readonly size: number;
+  /** Why the helpers stopped working (a worker failed or exited); calls then run on the caller alone. */
+  private broken?: string;
   private readonly words: Int32Array;
   private readonly numbers: Float64Array;
   private readonly workers: Worker[];
@@ -49,7 +51,7 @@ class KernelHelpers implements SimdHelpers {
     count: number,
     modules: Record<SimdKernelName, WasmModule>,
   ) {
-    this.count = count;
+    this.size = count;
     const control = new SharedArrayBuffer(4 * LAYOUT.slotWords * count);
     this.words = new Int32Array(control);
     this.numbers = new Float64Array(control);
@@ -67,8 +69,20 @@ class KernelHelpers implements SimdHelpers {
       });
       // Helpers block in Atomics.wait between calls; they must not keep the process alive.
       worker.unref();
+      const lose = (why: string) => {
+        if (this.broken !== undefined) return;
+        this.broken = why;
+        process.stderr.write(`SIMD helper thread ${slot}: ${why}; its kernels run on one thread from now on\n`);
+      };
+      worker.on('error', (e: Error) => lose(e.message));
+      worker.on('exit', (code) => lose(`exited with code ${code}`));
       return worker;
     });
+  }
+
+  /** Helpers available for a split call (none once one was lost). */
+  get count(): number {
+    return this.broken === undefined ? this.size : 0;
   }
 
   start(kernel: SimdKernelName, exportName: string, calls: readonly number[][]): void {
@@ -96,7 +110,11 @@ class KernelHelpers implements SimdHelpers {
       const state = slot * LAYOUT.slotWords + LAYOUT.state;
       const deadline = Date.now() + LOST_AFTER_MS;
       while (Atomics.load(this.words, state) === LAYOUT.posted) {
-        if (Date.now() > deadline) throw new Error(`SIMD helper thread ${slot} did not finish its call within ${LOST_AFTER_MS / 1000} s`);
+        if (Date.now() > deadline) {
+          this.running = 0;
+          this.broken = `did not finish a call within ${LOST_AFTER_MS / 1000} s`;
+          throw new Error(`SIMD helper thread ${slot} ${this.broken}`);
+        }
         Atomics.wait(this.words, state, LAYOUT.posted, 1000);
       }
       if (Atomics.load(this.words, state) === LAYOUT.failed) failed++;
