@@ -117,7 +117,8 @@ export async function run(args: string[]): Promise<void> {
   const { json, backend, seconds } = parsed.values;
   const secondsPerMeasure = Number(seconds);
   if (!(secondsPerMeasure > 0)) throw new UsageError(`bench engine: --seconds must be a positive number, got "${seconds}"`);
-  const { available, unavailable } = await probeBackends();
+  // One thread, as a training replica runs: the bar compares a training step's kernels with the forward's.
+  const { available, unavailable } = await probeBackends({ threads: 1 });
   let backends = available;
   if (backend !== undefined) {
     const requested = backend.split(',').map((b) => b.trim());
@@ -135,7 +136,7 @@ export async function run(args: string[]): Promise<void> {
   const rows: EngineBenchRow[] = [];
   const notes = new Map<string, string>();
   for (const name of backends) {
-    await initEngine({ backend: name });
+    await initEngine({ backend: name, threads: 1 });
     const slow = name === 'cpu';
     for (const layer of LAYERS) {
       const measured = slow ? scaledForCpu(layer) : layer;

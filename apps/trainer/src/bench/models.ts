@@ -80,9 +80,9 @@ export async function run(args: string[]): Promise<void> {
   const batches = ints('--batches', list(values.batches, ['1', '8']));
   const seconds = values.seconds === undefined ? 2 : Number(values.seconds);
   if (!(seconds > 0)) throw new UsageError(`--seconds must be positive, got '${values.seconds}'`);
-  // Before probing: the probe starts the wasm backend, whose thread count is then fixed.
-  if (values.threads !== undefined) process.env.DISTILLERY_THREADS = values.threads;
-  const { available } = await probeBackends();
+  // The probe starts the wasm backend, whose thread count is then fixed.
+  const threads = values.threads === undefined ? {} : { threads: values.threads };
+  const { available } = await probeBackends(threads);
   const wanted = list(values.backend, available);
   for (const b of wanted) {
     if (!isEngineBackend(b) || !available.includes(b)) throw new UsageError(`backend '${b}' is not available here (available: ${available.join(', ')})`);
@@ -90,7 +90,7 @@ export async function run(args: string[]): Promise<void> {
 
   const rows: ModelBenchRow[] = [];
   for (const backend of wanted as EngineBackend[]) {
-    const engine = await initEngine({ backend });
+    const engine = await initEngine({ backend, ...threads });
     for (const name of models) {
       const model = buildModel(name, { seed: 0 });
       model.fuse();

@@ -143,12 +143,15 @@ function attempt(name: EngineBackend, threads: number) {
   return result;
 }
 
-/** Which backends load on this machine (tries each; cached). Leaves the current backend as it was. */
-export async function probeBackends(): Promise<{ available: EngineBackend[]; unavailable: SkippedBackend[] }> {
+/**
+ * Which backends load on this machine (tries each; cached). Leaves the current backend as it was.
+ * Trying wasm starts it, with `threads` (as initEngine's option) unless it already runs.
+ */
+export async function probeBackends(options: Pick<InitEngineOptions, 'threads'> = {}): Promise<{ available: EngineBackend[]; unavailable: SkippedBackend[] }> {
   const before = tf.getBackend() as string | undefined;
   const available: EngineBackend[] = [];
   const unavailable: SkippedBackend[] = [];
-  const threads = wasmThreads ?? resolveThreads(process.env.DISTILLERY_THREADS);
+  const threads = wasmThreads ?? resolveThreads(options.threads ?? process.env.DISTILLERY_THREADS);
   for (const name of ENGINE_BACKENDS) {
     const result = await attempt(name, threads);
     if (result.ok) available.push(name);
