@@ -6,8 +6,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { initEngine } from '../src/engine/init-engine.ts';
 import { setSimdHelpers } from '../src/engine/simd/simd-module.ts';
-import { winogradApplies } from '../src/engine/simd/winograd-conv2d.ts';
+import { winogradInfo } from '../src/engine/simd/winograd-conv2d.ts';
 import { relErr, values } from './numbers.ts';
+
+const winogradApplies = (args: Parameters<typeof winogradInfo>[0]): boolean => winogradInfo(args) !== undefined;
 
 type Activation = 'linear' | 'relu6' | 'leakyrelu';
 const PAD1: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];

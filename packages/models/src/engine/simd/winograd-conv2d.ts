@@ -4,7 +4,7 @@
 // "batch"). 2.25x fewer multiplies than the direct kernel for a few adds per element; each stage
 // splits over the threads that share the heap (tiles for the transforms, products for the GEMMs).
 // Rounding: the transforms add a few float32 roundings per output (see engine-winograd tests).
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapF32, type WasmBackendLike } from '../wasm-kernels/kernel-utils.ts';
 import { ACTIVATION_MODES, type SimdConvArgs } from './conv-args.ts';
 import { forwardConvInfo, padInput, paddedBytes } from './conv2d.ts';
@@ -32,24 +32,24 @@ const MIN_TILES = 64;
 /** Tiles below which a transform part is not worth handing to another thread. */
 const MIN_PART_TILES = 64;
 
-/** Whether the Winograd path takes this convolution (same inputs as the direct kernel's). */
-export function winogradApplies(args: SimdConvArgs): boolean {
+/** The convolution's Conv2DInfo where the Winograd path takes it (same inputs as the direct kernel's), else undefined. */
+export function winogradInfo(args: SimdConvArgs): backend_util.Conv2DInfo | undefined {
   const info = forwardConvInfo(args);
-  if (info === undefined) return false;
+  if (info === undefined) return undefined;
   const { top, bottom, left, right } = info.padInfo;
-  return (
+  const applies =
     info.filterHeight === 3 && info.filterWidth === 3 && info.strideHeight === 1 && info.strideWidth === 1 &&
     top === 1 && bottom === 1 && left === 1 && right === 1 &&
     info.inChannels % 4 === 0 && info.inChannels >= MIN_INPUT_CHANNELS && info.outChannels % 8 === 0 &&
-    Math.ceil(info.outHeight / 2) * Math.ceil(info.outWidth / 2) * info.batchSize >= MIN_TILES
-  );
+    Math.ceil(info.outHeight / 2) * Math.ceil(info.outWidth / 2) * info.batchSize >= MIN_TILES;
+  return applies ? info : undefined;
 }
 
 /** y, or undefined when Winograd does not cover the case (the caller tries the next kernel). */
 export function simdWinogradConv2D(b: WasmBackendLike, args: SimdConvArgs): TensorInfo | undefined {
   const mode = ACTIVATION_MODES[args.activation ?? 'linear'];
-  if (mode === undefined || !winogradApplies(args)) return undefined;
-  const info = forwardConvInfo(args)!;
+  const info = mode === undefined ? undefined : winogradInfo(args);
+  if (mode === undefined || info === undefined) return undefined;
   const wino = simdKernel<WinogradKernel>(b, 'winograd-conv2d');
   const gemm = simdKernel<GemmBatchKernel>(b, 'pointwise-conv2d');
   if (wino === undefined || gemm === undefined) return undefined;
