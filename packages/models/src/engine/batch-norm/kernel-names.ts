@@ -1,4 +1,5 @@
 // Names of the engine's own (non-tfjs) kernels for the fused training batch norm + activation.
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BatchNormActAttrs } from './batch-norm-act-math.ts';
 
 /** inputs {x, gamma, beta} → [y, mean, variance]. */
@@ -8,3 +9,13 @@ export const BatchNormActTrainGrad = 'DistilleryBatchNormActTrainGrad';
 
 /** The kernels' attrs (a NamedAttrMap). */
 export type BatchNormActKernelAttrs = BatchNormActAttrs & Record<string, number | string>;
+
+/** BatchNormActTrainGrad's inputs. */
+export interface BatchNormActGradInputs {
+  dy: TensorInfo;
+  x: TensorInfo;
+  gamma: TensorInfo;
+  beta: TensorInfo;
+  mean: TensorInfo;
+  variance: TensorInfo;
+}

@@ -2,19 +2,10 @@
 // batch-norm/batch-norm-act-math.ts).
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { batchNormActBackward } from '../batch-norm/batch-norm-act-math.ts';
-import { BatchNormActTrainGrad, type BatchNormActKernelAttrs } from '../batch-norm/kernel-names.ts';
+import { BatchNormActTrainGrad, type BatchNormActGradInputs, type BatchNormActKernelAttrs } from '../batch-norm/kernel-names.ts';
 import { cpuF32, type CpuBackendLike } from './cpu-backend.ts';
 
-interface Inputs {
-  dy: TensorInfo;
-  x: TensorInfo;
-  gamma: TensorInfo;
-  beta: TensorInfo;
-  mean: TensorInfo;
-  variance: TensorInfo;
-}
-
-function batchNormActTrainGrad(args: { inputs: Inputs; backend: CpuBackendLike; attrs: BatchNormActKernelAttrs }): TensorInfo[] {
+function batchNormActTrainGrad(args: { inputs: BatchNormActGradInputs; backend: CpuBackendLike; attrs: BatchNormActKernelAttrs }): TensorInfo[] {
   const { inputs: { dy, x, gamma, beta, mean, variance }, backend: b, attrs } = args;
   const c = gamma.shape[0];
   const dx = new Float32Array(cpuF32(b, x).length);

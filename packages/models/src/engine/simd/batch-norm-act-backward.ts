@@ -3,6 +3,7 @@
 // The per-channel arithmetic in between is the JS kernel's (batch-norm/batch-norm-act-math.ts).
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { backwardCoefficients, scaleAndShift, type BatchNormActAttrs } from '../batch-norm/batch-norm-act-math.ts';
+import type { BatchNormActGradInputs } from '../batch-norm/kernel-names.ts';
 import { heapF32, type WasmBackendLike } from '../wasm-kernels/kernel-utils.ts';
 import { ACTIVATION_MODE } from './batch-norm-act-forward.ts';
 import { simdKernel } from './simd-module.ts';
@@ -10,15 +11,6 @@ import { simdKernel } from './simd-module.ts';
 interface BackwardKernel {
   gradStats(dy: number, x: number, pixels: number, c: number, alpha: number, shift: number, mean: number, mode: number, slope: number, acc: number, sumG: number, sumGXc: number): void;
   apply(dy: number, x: number, dx: number, pixels: number, c: number, alpha: number, shift: number, mean: number, k2: number, k3: number, mode: number, slope: number): void;
-}
-
-export interface BatchNormActGradInputs {
-  dy: TensorInfo;
-  x: TensorInfo;
-  gamma: TensorInfo;
-  beta: TensorInfo;
-  mean: TensorInfo;
-  variance: TensorInfo;
 }
 
 /** Fills dx, dgamma, dbeta (already allocated); false when the SIMD kernel is unavailable. */

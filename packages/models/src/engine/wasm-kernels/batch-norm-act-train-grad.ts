@@ -4,20 +4,11 @@
 // activation mask from x, so the forward saves nothing but its input and the batch statistics.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { batchNormActBackward } from '../batch-norm/batch-norm-act-math.ts';
-import { BatchNormActTrainGrad, type BatchNormActKernelAttrs } from '../batch-norm/kernel-names.ts';
+import { BatchNormActTrainGrad, type BatchNormActGradInputs, type BatchNormActKernelAttrs } from '../batch-norm/kernel-names.ts';
 import { simdBatchNormActBackward } from '../simd/batch-norm-act-backward.ts';
 import { heapF32, type WasmBackendLike } from './kernel-utils.ts';
 
-interface Inputs {
-  dy: TensorInfo;
-  x: TensorInfo;
-  gamma: TensorInfo;
-  beta: TensorInfo;
-  mean: TensorInfo;
-  variance: TensorInfo;
-}
-
-function batchNormActTrainGrad(args: { inputs: Inputs; backend: WasmBackendLike; attrs: BatchNormActKernelAttrs }): TensorInfo[] {
+function batchNormActTrainGrad(args: { inputs: BatchNormActGradInputs; backend: WasmBackendLike; attrs: BatchNormActKernelAttrs }): TensorInfo[] {
   const { inputs: { dy, x, gamma, beta, mean, variance }, backend: b, attrs } = args;
   const c = gamma.shape[0];
   const dx = b.makeOutput(x.shape, 'float32');
