@@ -13,6 +13,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { simdDepthwiseBackpropFilter } from '../simd/depthwise-conv2d-backprop-filter.ts';
+import { forEachDepthwiseTap } from './depthwise-taps.ts';
 import { heapF32, type WasmBackendLike } from './kernel-utils.ts';
 
 function depthwiseBackpropFilter(args: {
@@ -25,39 +26,22 @@ function depthwiseBackpropFilter(args: {
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, true,
   );
-  const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
-  const { top, left } = info.padInfo;
   const cm = c * m;
   const out = b.makeOutput([kh, kw, c, m], 'float32');
   if (simdDepthwiseBackpropFilter(b, x, dy, info, out)) return out;
   const acc = new Float64Array(kh * kw * cm);
   const xs = heapF32(b, x);
   const dys = heapF32(b, dy);
-  for (let bi = 0; bi < n; bi++) {
-    for (let i = 0; i < ho; i++) {
-      for (let a = 0; a < kh; a++) {
-        const y = i * sh + a * dh - top;
-        if (y < 0 || y >= h) continue;
-        for (let j = 0; j < wo; j++) {
-          const dyOffset = ((bi * ho + i) * wo + j) * cm;
-          for (let bb = 0; bb < kw; bb++) {
-            const xc = j * sw + bb * dw - left;
-            if (xc < 0 || xc >= w) continue;
-            const xOffset = ((bi * h + y) * w + xc) * c;
-            const accOffset = (a * kw + bb) * cm;
-            if (m === 1) {
-              for (let ch = 0; ch < c; ch++) acc[accOffset + ch] += xs[xOffset + ch] * dys[dyOffset + ch];
-            } else {
-              for (let ch = 0; ch < c; ch++) {
-                const xv = xs[xOffset + ch];
-                for (let q = 0; q < m; q++) acc[accOffset + ch * m + q] += xv * dys[dyOffset + ch * m + q];
-              }
-            }
-          }
-        }
-      }
+  forEachDepthwiseTap(info, m, (xOffset, dyOffset, accOffset) => {
+    if (m === 1) {
+      for (let ch = 0; ch < c; ch++) acc[accOffset + ch] += xs[xOffset + ch] * dys[dyOffset + ch];
+      return;
     }
-  }
+    for (let ch = 0; ch < c; ch++) {
+      const xv = xs[xOffset + ch];
+      for (let q = 0; q < m; q++) acc[accOffset + ch * m + q] += xv * dys[dyOffset + ch * m + q];
+    }
+  });
   heapF32(b, out).set(acc);
   return out;
 }

@@ -16,6 +16,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { simdDepthwiseBackpropInput } from '../simd/depthwise-conv2d-backprop-input.ts';
 import { convInputGradient } from './conv2d-backprop-input.ts';
+import { forEachDepthwiseTap } from './depthwise-taps.ts';
 import { disposeInfos, heapF32, remapFilter, reshape, runWasmKernel, type WasmBackendLike } from './kernel-utils.ts';
 
 function viaForwardConvolution(b: WasmBackendLike, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
@@ -37,48 +38,30 @@ function depthwiseBackpropInput(args: {
   attrs: DepthwiseConv2dNativeBackpropInputAttrs;
 }): TensorInfo {
   const { inputs: { dy, filter }, backend: b, attrs } = args;
-  const [kh, kw, c, m] = filter.shape;
+  const [, , c, m] = filter.shape;
   const info = backend_util.computeConv2DInfo(
     attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, true,
   );
   if (info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1) {
     return viaForwardConvolution(b, dy, filter, info);
   }
-  const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
-  const { top, left } = info.padInfo;
-  const cm = c * m;
   const out = b.makeOutput(attrs.inputShape, 'float32');
   if (simdDepthwiseBackpropInput(b, dy, filter, info, out)) return out;
   const dx = heapF32(b, out);
   const dys = heapF32(b, dy);
   const ws = heapF32(b, filter);
   dx.fill(0);
-  for (let bi = 0; bi < n; bi++) {
-    for (let i = 0; i < ho; i++) {
-      for (let a = 0; a < kh; a++) {
-        const y = i * sh + a * dh - top;
-        if (y < 0 || y >= h) continue;
-        for (let j = 0; j < wo; j++) {
-          const dyOffset = ((bi * ho + i) * wo + j) * cm;
-          for (let bb = 0; bb < kw; bb++) {
-            const xc = j * sw + bb * dw - left;
-            if (xc < 0 || xc >= w) continue;
-            const xOffset = ((bi * h + y) * w + xc) * c;
-            const wOffset = (a * kw + bb) * cm;
-            if (m === 1) {
-              for (let ch = 0; ch < c; ch++) dx[xOffset + ch] += dys[dyOffset + ch] * ws[wOffset + ch];
-            } else {
-              for (let ch = 0; ch < c; ch++) {
-                let s = 0;
-                for (let q = 0; q < m; q++) s += dys[dyOffset + ch * m + q] * ws[wOffset + ch * m + q];
-                dx[xOffset + ch] += s;
-              }
-            }
-          }
-        }
-      }
+  forEachDepthwiseTap(info, m, (xOffset, dyOffset, wOffset) => {
+    if (m === 1) {
+      for (let ch = 0; ch < c; ch++) dx[xOffset + ch] += dys[dyOffset + ch] * ws[wOffset + ch];
+      return;
     }
-  }
+    for (let ch = 0; ch < c; ch++) {
+      let s = 0;
+      for (let q = 0; q < m; q++) s += dys[dyOffset + ch * m + q] * ws[wOffset + ch * m + q];
+      dx[xOffset + ch] += s;
+    }
+  });
   return out;
 }
 
