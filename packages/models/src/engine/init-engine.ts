@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ENGINE_BACKENDS, EngineError, isEngineBackend, type EngineBackend, type EngineBackendRequest } from './backends.ts';
 import { registerTrainingKernels } from './wasm-kernels/index.ts';
 import { registerThreadedWasmBackend } from './wasm-threads/threaded-wasm.ts';
+import { alignHeapAllocations, type HeapAllocator } from './simd/aligned-heap.ts';
 import './index.ts'; // gradients and training kernels, registered on import
 
 export interface SkippedBackend {
@@ -106,6 +107,8 @@ async function loadWasm(threads: number): Promise<string> {
     }
   }
   if (pool === 1 && !(await tf.setBackend('wasm'))) throw new Error('@tensorflow/tfjs-backend-wasm failed to initialise (see the warning above)');
+  // Before any model allocates its weights.
+  alignHeapAllocations((tf.backend() as unknown as { wasm: HeapAllocator }).wasm);
   wasmThreads = threads;
   wasmPool = pool;
   const threading = pool > 1 ? `${pool} threads` : 'single-threaded';

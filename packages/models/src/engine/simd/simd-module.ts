@@ -9,6 +9,7 @@
 // (setSimdKernelsEnabled(false), for tests and A/B benchmarks), or on shapes a kernel leaves out.
 import { SIMD_BINARIES, SIMD_SHARED_BINARIES, type SimdKernelName } from './simd-binaries.ts';
 import type { WasmBackendLike } from '../wasm-kernels/kernel-utils.ts';
+import { alignHeapAllocations } from './aligned-heap.ts';
 
 // The WebAssembly API as used here (the project's TS libs, ES2023 + node, do not declare it).
 export interface WasmMemory {
@@ -69,6 +70,8 @@ function heapOf(backend: WasmBackendLike): { memory: WasmMemory; heap: Required<
   const heap = (backend as unknown as { wasm?: EmscriptenHeap }).wasm;
   const memory = heap?.asm?.memory ?? heap?.wasmMemory;
   if (memory === undefined || heap?._malloc === undefined || heap._free === undefined) return undefined;
+  // A backend started without initEngine (a browser, a test): its tensors from now on.
+  alignHeapAllocations(heap);
   return { memory, heap: heap as Required<EmscriptenHeap> };
 }
 
