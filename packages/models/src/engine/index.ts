@@ -12,3 +12,5 @@ export { ENGINE_BACKENDS, EngineError, isEngineBackend, type EngineBackend, type
 export { registerTrainingKernels, registerWasmTrainingKernels, TRAINING_KERNELS, WASM_TRAINING_KERNELS } from './wasm-kernels/index.ts';
 export { batchNormActTrain, type BatchNormActivation, type BatchNormActOptions, type BatchNormActResult } from './batch-norm/batch-norm-act.ts';
 export { setSimdKernelsEnabled } from './simd/simd-module.ts';
+export { inFastInference, withFastInference } from './inference-mode.ts';
+export { setWinogradVariant, type WinogradChoice } from './simd/winograd-conv2d.ts';

@@ -10,6 +10,7 @@ import type { Detect } from '../layers/detect.ts';
 import type { ModelConfig } from './config.ts';
 import type { GraphNode, LayerInfo, ParsedModel } from './parse-model.ts';
 import { traceShapes } from './graph-shapes.ts';
+import { withFastInference } from '../engine/inference-mode.ts';
 
 export interface ForwardOptions {
   /** PyTorch `model.train()`: BN with batch statistics; no decoded output. */
@@ -141,9 +142,12 @@ export class YoloModel extends Module {
     return { raw: out.raw, features: new Map(wanted.map((f, k) => [f, out.features[k]])), decoded: out.decoded };
   }
 
-  /** Inference: eval-mode forward to the decoded `[bs, rows, no]` only. */
+  /**
+   * Inference: eval-mode forward to the decoded `[bs, rows, no]` only, with the fastest kernels the
+   * engine has (engine/inference-mode.ts: raw outputs within ~1e-3 of `forward`'s on large inputs).
+   */
   predict(x: tf.Tensor4D): tf.Tensor3D {
-    const r = this.forward(x, { training: false });
+    const r = withFastInference(() => this.forward(x, { training: false }));
     r.raw.forEach((t) => t.dispose());
     if (!r.decoded) throw new Error('no decoded output');
     return r.decoded;

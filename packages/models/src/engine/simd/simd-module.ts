@@ -178,6 +178,22 @@ export class SimdHeap<T> {
     }
   }
 
+  /** `bytes` on the heap that outlive a call (the caller frees them with `release`). */
+  allocate(bytes: number): number {
+    const pointer = this.heap._malloc(Math.max(8, bytes)) >>> 0;
+    if (pointer === 0) throw new Error(`wasm heap: cannot allocate ${bytes} bytes`);
+    return pointer;
+  }
+
+  release(pointer: number): void {
+    this.heap._free(pointer);
+  }
+
+  /** The heap's memory (what caches of kernel data are kept per). */
+  get heapMemory(): WasmMemory {
+    return this.memory;
+  }
+
   f32(pointer: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, pointer, length);
   }
