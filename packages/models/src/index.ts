@@ -15,7 +15,7 @@ export { Conv2d, torchPadding } from './layers/conv2d.ts';
 export { BatchNorm2d, YOLO_BN } from './layers/batch-norm.ts';
 export { Conv } from './layers/conv.ts';
 export { ConvBNReLU } from './layers/conv-bn-relu.ts';
-export { Focus, spaceToDepthRowFirst } from './layers/focus.ts';
+export { Focus } from './layers/focus.ts';
 export { Bottleneck } from './layers/bottleneck.ts';
 export { BottleneckCSP } from './layers/bottleneck-csp.ts';
 export { SPP } from './layers/spp.ts';

@@ -4,9 +4,12 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import './register-gradients.ts';
+import * as tf from '@tensorflow/tfjs-core';
 import { registerTrainingKernels } from './wasm-kernels/index.ts';
+import { spaceToDepthGradConfig } from './space-to-depth/space-to-depth.ts';
 
 registerTrainingKernels();
+tf.registerGradient(spaceToDepthGradConfig);
 
 export { ENGINE_BACKENDS, EngineError, isEngineBackend, type EngineBackend, type EngineBackendRequest } from './backends.ts';
 export { registerTrainingKernels, registerWasmTrainingKernels, TRAINING_KERNELS, WASM_TRAINING_KERNELS } from './wasm-kernels/index.ts';
@@ -14,3 +17,4 @@ export { batchNormActTrain, type BatchNormActivation, type BatchNormActOptions, 
 export { setSimdKernelsEnabled } from './simd/simd-module.ts';
 export { inFastInference, withFastInference } from './inference-mode.ts';
 export { setWinogradVariant, type WinogradChoice } from './simd/winograd-conv2d.ts';
+export { depthToSpaceRowFirst, spaceToDepthRowFirst } from './space-to-depth/space-to-depth.ts';

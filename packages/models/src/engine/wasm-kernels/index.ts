@@ -18,6 +18,7 @@ import { cpuBatchNormActTrainConfig } from '../cpu-kernels/batch-norm-act-train.
 import { cpuBatchNormActTrainGradConfig } from '../cpu-kernels/batch-norm-act-train-grad.ts';
 import { yoloDecodeConfig } from './yolo-decode.ts';
 import { concatConfig } from './concat.ts';
+import { spaceToDepthConfig } from './space-to-depth.ts';
 
 /** Kernels the stock backends lack (and the engine's own fused ones); registered only when missing. */
 const MISSING_KERNELS: KernelConfig[] = [
@@ -32,6 +33,8 @@ const MISSING_KERNELS: KernelConfig[] = [
   cpuBatchNormActTrainGradConfig,
   // The engine's fused YOLO decoding (yolo-decode/kernel-name.ts).
   yoloDecodeConfig,
+  // Focus's space-to-depth in one pass (space-to-depth/kernel-name.ts).
+  spaceToDepthConfig,
 ];
 
 /**
