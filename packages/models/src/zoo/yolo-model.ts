@@ -10,7 +10,9 @@ import type { Detect } from '../layers/detect.ts';
 import type { ModelConfig } from './config.ts';
 import type { GraphNode, LayerInfo, ParsedModel } from './parse-model.ts';
 import { traceShapes } from './graph-shapes.ts';
-import { withFastInference } from '../engine/inference-mode.ts';
+import { inFastInference, withFastInference } from '../engine/inference-mode.ts';
+import { Conv } from '../layers/conv.ts';
+import { Upsample } from '../layers/upsample.ts';
 
 export interface ForwardOptions {
   /** PyTorch `model.train()`: BN with batch statistics; no decoded output. */
@@ -63,6 +65,8 @@ export class YoloModel extends Module {
   private readonly nodes: GraphNode[];
   /** Layers whose outputs later layers read (upstream's `save` list). */
   private readonly saved: Set<number>;
+  /** Upsample → Concat → 1x1 Conv runs, by the Upsample's index: fast inference skips building the two (Conv.forwardUpsampledConcat). */
+  private readonly upsampleConcats = new Map<number, UpsampleConcatPlan>();
   private fusedForInference = false;
 
   constructor(
@@ -84,6 +88,14 @@ export class YoloModel extends Module {
     this.configName = configName;
     this.saved = new Set();
     for (const n of parsed.nodes) for (const j of n.info.inputs) if (j >= 0 && j !== n.info.index - 1) this.saved.add(j);
+    for (const n of parsed.nodes) {
+      const i = n.info.index;
+      const [concat, conv] = [parsed.nodes[i + 1], parsed.nodes[i + 2]];
+      if (n.kind !== 'block' || !(n.module instanceof Upsample) || concat?.kind !== 'concat' || conv?.kind !== 'block' || !(conv.module instanceof Conv)) continue;
+      const inputs = concat.info.inputs;
+      if (inputs.length !== 2 || !inputs.includes(i) || conv.info.inputs[0] !== i + 1 || this.saved.has(i) || this.saved.has(i + 1)) continue;
+      this.upsampleConcats.set(i, { scale: n.module.scale, concat: i + 1, other: inputs[0] === i ? inputs[1] : inputs[0], conv: conv.module, smallFirst: inputs[0] === i });
+    }
   }
 
   /** Index of the Detect layer (22 for yolov5s, 30 for mobile-yolo5s). */
@@ -123,8 +135,24 @@ export class YoloModel extends Module {
       const input = (j: number) => (j === -1 ? x : outputs[j]);
       let cur = x;
       let raw: tf.Tensor5D[] = [];
+      const fast = !options.training && inFastInference();
+      let pending: { plan: UpsampleConcatPlan; small: tf.Tensor4D } | undefined;
       for (const node of this.nodes) {
         const i = node.info.index;
+        const plan = fast ? this.upsampleConcats.get(i) : undefined;
+        if (plan && !keep.has(i) && !keep.has(plan.concat) && plan.conv.takesUpsampledConcat) {
+          const j = node.info.inputs[0];
+          pending = { plan, small: j === i - 1 ? cur : input(j) };
+          continue;
+        }
+        if (pending && i === pending.plan.concat) continue;
+        if (pending && i === pending.plan.concat + 1) {
+          const { plan: p, small } = pending;
+          cur = p.conv.forwardUpsampledConcat(small, p.scale, input(p.other), p.smallFirst);
+          pending = undefined;
+          if (keep.has(i)) outputs[i] = cur;
+          continue;
+        }
         if (node.kind === 'detect') {
           raw = node.info.inputs.map((j) => node.module.toRaw(j === i - 1 ? cur : input(j)));
           break;
@@ -203,4 +231,16 @@ export function pyRepr(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   return String(v);
+}
+
+/** An Upsample → Concat → 1x1 Conv run (by the Upsample's index in YoloModel.upsampleConcats). */
+interface UpsampleConcatPlan {
+  scale: number;
+  /** The Concat's layer index (the Conv's is the next). */
+  concat: number;
+  /** The Concat's other input. */
+  other: number;
+  conv: Conv;
+  /** Whether the upsampled tensor comes first in the concatenation. */
+  smallFirst: boolean;
 }
