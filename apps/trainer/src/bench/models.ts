@@ -1,6 +1,6 @@
 /**
  * `pnpm bench models [--json] [--backend wasm,cpu] [--models a,b] [--sizes 320,640] [--batches 1,8] [--seconds S] [--threads N]`:
- * inference speed (eval-mode forward of the conv+BN-folded model to the decoded output, no NMS) in
+ * inference speed (`predict` of the conv+BN-folded model: its fast-inference forward to the decoded output, no NMS) in
  * images/s per network, input size and batch, on every backend that loads here, with params/GMACs
  * beside. Upstream PyTorch on this kind of machine (2 threads, batch 1, 640x640, `timing_anchor.json`):
  * 7.8 images/s mobile-yolo5s_voc, 7.0 yolov5s_voc; rows at batch 1 / 640 show the ratio to it.
