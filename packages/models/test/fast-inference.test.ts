@@ -7,18 +7,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { buildModel, Conv } from '../src/index.ts';
 import { initEngine } from '../src/engine/init-engine.ts';
 import { withFastInference } from '../src/engine/inference-mode.ts';
+import { relErr } from './numbers.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
-
-function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let m = 1e-12;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
-}
 
 describe('fast inference (predict)', () => {
   it.each(['yolov5s_voc', 'mobile-yolo5s_voc'])('%s: predict = forward’s decoded output up to summation order, and takes both head upsample runs', async (name) => {
@@ -32,7 +23,7 @@ describe('fast inference (predict)', () => {
       expect(rewrite).toHaveBeenCalledTimes(2);
       const plain = tf.tidy(() => model.forward(x, { training: false }).decoded!.dataSync());
       expect(rewrite).toHaveBeenCalledTimes(2);
-      expect(maxRel(fast, plain)).toBeLessThan(1e-5);
+      expect(relErr(fast, plain)).toBeLessThan(1e-5);
     } finally {
       rewrite.mockRestore();
       x.dispose();
@@ -77,7 +68,7 @@ describe('Conv.forwardUpsampledConcat', () => {
         const direct = conv.forward(tf.concat(smallFirst ? [up, other] : [other, up], 3) as tf.Tensor4D, { training: false, updateStats: false });
         const rewritten = conv.forwardUpsampledConcat(small, 2, other, smallFirst);
         expect(rewritten.shape).toEqual(direct.shape);
-        expect(maxRel(rewritten.dataSync(), direct.dataSync())).toBeLessThan(1e-6);
+        expect(relErr(rewritten.dataSync(), direct.dataSync())).toBeLessThan(1e-6);
       });
       conv.dispose();
     }
