@@ -2,9 +2,11 @@
 // runs the same weights again and again, and F(4x4, 3x3)'s transform writes 4x the filter's size
 // (3 ms per yolov5s_voc forward, more than the products it saves on small maps). Keyed by the
 // filter's tfjs dataId: the data behind a dataId never changes (new weights get a new dataId), so a
-// hit is always current. Least recently used entries are freed past a byte budget, so training,
-// whose weights change every step, only cycles through the budget.
+// hit is always current. Only fast inference (engine/inference-mode.ts, YoloModel.predict) caches:
+// training's weights change every step and would only fill the heap. Least recently used entries
+// are freed past a byte budget.
 import type { WasmMemory, SimdHeap } from './simd-module.ts';
+import { inFastInference } from '../inference-mode.ts';
 
 /** Heap bytes the cached filters of one backend may take. */
 export const WINOGRAD_FILTER_CACHE_BYTES = 128 * 1024 * 1024;
@@ -63,7 +65,8 @@ const caches = new WeakMap<WasmMemory, FilterCache>();
 
 /**
  * The transformed filter of `dataId` for `variant` (e.g. 'F4'), computed by `fill` into fresh heap
- * memory on a miss. `run` gets its address; where the cache has no room it gets scratch instead.
+ * memory on a miss. `run` gets its address; outside fast inference, or where the cache has no room,
+ * it gets scratch instead.
  */
 export function withTransformedFilter<R>(
   heap: SimdHeap<unknown>,
@@ -75,7 +78,8 @@ export function withTransformedFilter<R>(
 ): R {
   let cache = caches.get(heap.heapMemory);
   if (cache === undefined) caches.set(heap.heapMemory, (cache = new FilterCache(heap)));
-  const cached = cache.get(variant, dataId) ?? cache.put(variant, dataId, bytes, fill);
+  // Training changes its weights every step: only inference (withFastInference) reuses them.
+  const cached = inFastInference() ? (cache.get(variant, dataId) ?? cache.put(variant, dataId, bytes, fill)) : undefined;
   if (cached !== undefined) return run(cached);
   return heap.withScratch(bytes, (pointer) => {
     fill(pointer);
