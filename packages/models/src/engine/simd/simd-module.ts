@@ -134,7 +134,8 @@ export function sharedSimdModules(): Record<SimdKernelName, WasmModule> | undefi
 export class SimdHeap<T> {
   constructor(
     readonly kernel: T,
-    private readonly memory: WasmMemory,
+    /** The heap's memory (what caches of kernel data are kept per). */
+    readonly memory: WasmMemory,
     private readonly heap: Required<EmscriptenHeap>,
     private readonly name: SimdKernelName,
   ) {}
@@ -168,18 +169,17 @@ export class SimdHeap<T> {
    * Allocating may grow the heap, which detaches views: take views (f32/f64) inside `body`.
    */
   withScratch<R>(bytes: number, body: (pointer: number) => R): R {
-    // malloc returns an i32: addresses past 2 GiB come back negative.
-    const pointer = this.heap._malloc(Math.max(8, bytes)) >>> 0;
-    if (pointer === 0) throw new Error(`wasm heap: cannot allocate ${bytes} bytes of kernel scratch`);
+    const pointer = this.allocate(bytes);
     try {
       return body(pointer);
     } finally {
-      this.heap._free(pointer);
+      this.release(pointer);
     }
   }
 
   /** `bytes` on the heap that outlive a call (the caller frees them with `release`). */
   allocate(bytes: number): number {
+    // malloc returns an i32: addresses past 2 GiB come back negative.
     const pointer = this.heap._malloc(Math.max(8, bytes)) >>> 0;
     if (pointer === 0) throw new Error(`wasm heap: cannot allocate ${bytes} bytes`);
     return pointer;
@@ -187,11 +187,6 @@ export class SimdHeap<T> {
 
   release(pointer: number): void {
     this.heap._free(pointer);
-  }
-
-  /** The heap's memory (what caches of kernel data are kept per). */
-  get heapMemory(): WasmMemory {
-    return this.memory;
   }
 
   f32(pointer: number, length: number): Float32Array {

@@ -3,8 +3,8 @@
 // transforms in wat/winograd-conv2d.wat, the 16 or 36 products through the 1x1 GEMM kernel
 // (pointwise-conv2d.wat's "batch"). F(2x2) does 2.25x fewer multiplies than the direct kernel,
 // F(4x4) 4x, for a few adds per element in the transforms; each stage splits over the threads that
-// share the heap (tiles for the transforms, products for the GEMMs). Transformed filters are cached
-// (winograd-filter-cache.ts). Rounding: the transforms add a few float32 roundings per output,
+// share the heap (tiles for the transforms, products for the GEMMs). In fast inference transformed
+// filters are cached (winograd-filter-cache.ts). Rounding: the transforms add a few float32 roundings per output,
 // F(4x4)'s several more than F(2x2)'s (see engine-winograd tests).
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapF32, type WasmBackendLike } from '../wasm-kernels/kernel-utils.ts';

@@ -76,8 +76,8 @@ export function withTransformedFilter<R>(
   fill: (pointer: number) => void,
   run: (pointer: number) => R,
 ): R {
-  let cache = caches.get(heap.heapMemory);
-  if (cache === undefined) caches.set(heap.heapMemory, (cache = new FilterCache(heap)));
+  let cache = caches.get(heap.memory);
+  if (cache === undefined) caches.set(heap.memory, (cache = new FilterCache(heap)));
   // Training changes its weights every step: only inference (withFastInference) reuses them.
   const cached = inFastInference() ? (cache.get(variant, dataId) ?? cache.put(variant, dataId, bytes, fill)) : undefined;
   if (cached !== undefined) return run(cached);
