@@ -168,6 +168,27 @@ describe('one run', () => {
     expect(artifacts[0]!.downloadUrl).toBe(`/api/artifacts/${id}/${artifacts[0]!.id}`);
   });
 
+  it('a queued run says what it waits for: its unfinished teacher run, then a free worker', async () => {
+    const teacher = (await fx.caller.runs.launch({ config: { ...SMALL, name: 'teacher' } as never })).id;
+    const student = (await fx.caller.runs.launch({ config: { ...SMALL, name: 'student', weights: teacher } as never })).id;
+    const waits = async () => {
+      const rows = (await fx.caller.runs.list({})).rows;
+      return Object.fromEntries(rows.map((r) => [r.name, r.waitingFor?.map((d) => `${d.runId}:${d.status}`) ?? null]));
+    };
+
+    let details = await fx.caller.runs.get({ id: student });
+    expect(details.dependencies).toEqual([{ runId: teacher, name: 'teacher', status: 'queued', error: null }]);
+    expect(details.waitingFor?.map((d) => d.runId)).toEqual([teacher]);
+    expect(await waits()).toEqual({ teacher: [], student: [`${teacher}:queued`] });
+
+    await playRun(fx.store, teacher, { epochs: [0.1], result: { precision: 0.5, recall: 0.5, map50: 0.2, map5095: 0.1, params: 1, gmacs: 1, img: 64 } });
+    details = await fx.caller.runs.get({ id: student });
+    expect(details.dependencies.map((d) => d.status)).toEqual(['done']);
+    expect(details.waitingFor).toEqual([]);
+    expect(await waits()).toEqual({ teacher: null, student: [] });
+    expect((await fx.caller.runs.get({ id: teacher })).waitingFor).toBeNull();
+  });
+
   it('validation images: manifest images inside the data folder are listed, others left out', async () => {
     const { id } = await fx.caller.runs.launch({ config: SMALL as never });
     const runDir = path.join(fx.dataDir, 'runs', id);

@@ -5,3 +5,4 @@ export { LeaseLostError, RunStateError } from './store/errors.ts';
 export { newId } from './store/ids.ts';
 export { runFacets, strategyOf, BASELINE_STRATEGY, PRUNE_STRATEGY, type RunFacets } from './store/run-facets.ts';
 export { finishedRunsOfPreset, type FinishedRun } from './store/finished-runs.ts';
+export { pendingDependencies, queuedRunsWaitingFor } from './store/dependencies.ts';

@@ -4,7 +4,7 @@
  * fails, naming it, when that run fails or is deleted.
  */
 import { expect, it } from 'vitest';
-import type { FinalResult, Run, RunStore } from '../src/index.ts';
+import { queuedRunsWaitingFor, type FinalResult, type Run, type RunStore } from '../src/index.ts';
 
 const base = { model: 'mobile-yolo5s_voc', data: 'demo', epochs: 1, img: 64 };
 const lease = { leaseMs: 60_000 };
@@ -71,7 +71,13 @@ export function dependencyContract(openPair: () => Promise<[RunStore, RunStore]>
     expect(await other.claimNextRun('w2', lease)).toBeNull();
     expect((await store.getRun(student.id))?.status).toBe('queued');
     expect(await store.dependencies(student.id)).toEqual([{ runId: teacher.id, name: 'teacher', status: 'running', error: null }]);
+    const idle = await store.createRun({ name: 'idle', config: base });
+    const waiting = async () => queuedRunsWaitingFor(store, (await store.listRuns({})).rows);
+    // Queued runs only: the student waits for its running teacher, the idle run for a worker.
+    expect(await waiting()).toEqual(new Map([[idle.id, []], [student.id, [{ runId: teacher.id, name: 'teacher', status: 'running', error: null }]]]));
     await store.finishRun(teacher.id, 'w1', result);
+    expect((await waiting()).get(student.id)).toEqual([]);
+    await store.deleteRun(idle.id);
     expect((await other.claimNextRun('w2', lease))?.id).toBe(student.id);
     expect(await store.claimNextRun('w1', lease)).toBeNull();
     await store.close();

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { RUN_SORT_FIELDS, RUN_STATUSES, type RunDependency, type RunSortField, type RunStatus, type RunStore, type RunSummary } from '@distillery/db';
+import { RUN_SORT_FIELDS, RUN_STATUSES, pendingDependencies, queuedRunsWaitingFor, type RunDependency, type RunSortField, type RunStatus, type RunStore, type RunSummary } from '@distillery/db';
 import { intOption } from '../config/build-config.ts';
 import { UsageError } from '../errors.ts';
 import { openStore } from './shared.ts';
@@ -68,18 +68,14 @@ export function register(program: Command): void {
 
 /** "waits for <id> (<status>)" for the dependencies that are not done; empty when none. */
 function waitingFor(dependencies: RunDependency[]): string {
-  const pending = dependencies.filter((d) => d.status !== 'done');
+  const pending = pendingDependencies(dependencies);
   return pending.length ? `waits for ${pending.map((d) => `${d.runId} (${d.status ?? 'deleted'})`).join(', ')}` : '';
 }
 
-/** Why each queued run of the page is not started yet (one small query per queued row). */
+/** Why each queued run of the page is not started yet (only those waiting for another run). */
 async function waitingReasons(store: RunStore, rows: RunSummary[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const r of rows) {
-    if (r.status !== 'queued') continue;
-    const reason = waitingFor(await store.dependencies(r.id));
-    if (reason) out.set(r.id, reason);
-  }
+  for (const [id, pending] of await queuedRunsWaitingFor(store, rows)) if (pending.length) out.set(id, waitingFor(pending));
   return out;
 }
 

@@ -4,7 +4,7 @@
  * derive them the same way at `createRun`, keep queued dependents off workers until every dependency is
  * done, and fail them (naming the dependency) when one fails or is deleted.
  */
-import type { RunDependency, RunStatus } from './types.ts';
+import type { RunDependency, RunStatus, RunStore } from './types.ts';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -39,4 +39,23 @@ export const isBroken = (dep: RunDependency): boolean => dep.status === null || 
 /** Row of `run_dependencies left join runs` → `RunDependency`. */
 export function toDependency(row: { runId: string; name: string | null; status: string | null; error: string | null }): RunDependency {
   return { runId: row.runId, name: row.name, status: row.status as RunStatus | null, error: row.status === null ? null : row.error };
+}
+
+/** The dependencies that are not `done` yet: what a queued run waits for (none: it waits for a worker). */
+export function pendingDependencies(dependencies: readonly RunDependency[]): RunDependency[] {
+  return dependencies.filter((d) => d.status !== 'done');
+}
+
+/**
+ * What each queued run among `runs` waits for: its pending dependencies (an empty list means it only
+ * waits for a free worker). Runs in other statuses are left out. One small query per queued run, so
+ * callers pass a page of runs, not the whole table.
+ */
+export async function queuedRunsWaitingFor(
+  store: Pick<RunStore, 'dependencies'>,
+  runs: ReadonlyArray<{ id: string; status: RunStatus }>,
+): Promise<Map<string, RunDependency[]>> {
+  const queued = runs.filter((r) => r.status === 'queued');
+  const pending = await Promise.all(queued.map(async (r) => pendingDependencies(await store.dependencies(r.id))));
+  return new Map(queued.map((r, i) => [r.id, pending[i]!]));
 }

@@ -6,6 +6,7 @@ import { SeriesChart } from '~/components/charts/series-chart.tsx';
 import { dateTime, duration, fixed, millions } from '~/components/format/numbers.ts';
 import { useLiveRun, type LiveRun } from '~/components/run/live-epochs.ts';
 import { ValidationImagesPanel } from '~/components/run/validation-images.tsx';
+import { DependencyList, WaitingFor } from '~/components/run/waiting-for.tsx';
 import { StatusBadge } from '~/components/runs/status-badge.tsx';
 import { TERMINAL_STATUSES } from '~/shared/run-statuses.ts';
 import { api, type RouterOutputs } from '~/trpc/react.tsx';
@@ -28,7 +29,7 @@ export function RunView({ initial }: { initial: RunDetails }) {
     void refetchLogs();
     void refetchArtifacts();
   }, [live.status, refetchDetails, refetchLogs, refetchArtifacts]);
-  const { run, result, summary, study } = details.data;
+  const { run, result, summary, study, dependencies, waitingFor } = details.data;
   const progress = live.progress ?? {};
   const step = typeof progress.step === 'number' ? progress.step : null;
   const steps = typeof progress.steps === 'number' ? progress.steps : null;
@@ -39,11 +40,21 @@ export function RunView({ initial }: { initial: RunDetails }) {
       <h1>
         {run.name} <StatusBadge status={live.status} />
       </h1>
+      {live.status === 'queued' && waitingFor ? (
+        <p>
+          <WaitingFor pending={waitingFor} />
+        </p>
+      ) : null}
       <div className="panel row" data-testid="run-summary">
         <div className="col">
           <div>id <code>{run.id}</code></div>
           <div>preset {run.preset ?? '–'} · model {summary.model} · data {summary.data} · img {summary.img ?? '–'}</div>
           <div>strategy {summary.strategy}{summary.teacher ? ` (teacher ${summary.teacher})` : ''}</div>
+          {dependencies.length > 0 ? (
+            <div data-testid="run-dependencies">
+              depends on <DependencyList dependencies={dependencies} />
+            </div>
+          ) : null}
           {study ? <div>study <Link href={`/runs?study=${encodeURIComponent(study.id)}`}>{study.name}</Link></div> : null}
         </div>
         <div className="col">

@@ -10,6 +10,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
 import { duration, fixed, millions } from '~/components/format/numbers.ts';
 import { StatusBadge } from '~/components/runs/status-badge.tsx';
+import { WaitingFor } from '~/components/run/waiting-for.tsx';
 import { api, type RouterInputs, type RouterOutputs } from '~/trpc/react.tsx';
 
 type Row = RouterOutputs['runs']['list']['rows'][number];
@@ -85,7 +86,21 @@ export function RunsTable({ selectable = false, onSelectionChange }: { selectabl
   const columns = useMemo<ColumnDef<Row>[]>(() => {
     const cols: ColumnDef<Row>[] = [
       { id: 'name', header: 'Run', enableSorting: true, cell: ({ row }) => <Link href={`/runs/${encodeURIComponent(row.original.id)}`}>{row.original.name}</Link> },
-      { id: 'status', header: 'Status', enableSorting: true, cell: ({ row }) => <StatusBadge status={row.original.status} /> },
+      {
+        id: 'status',
+        header: 'Status',
+        enableSorting: true,
+        cell: ({ row }) => (
+          <>
+            <StatusBadge status={row.original.status} />
+            {row.original.waitingFor ? (
+              <div>
+                <WaitingFor pending={row.original.waitingFor} compact />
+              </div>
+            ) : null}
+          </>
+        ),
+      },
       { id: 'preset', header: 'Preset', enableSorting: true, cell: ({ row }) => row.original.preset ?? '–' },
       { id: 'model', header: 'Model', enableSorting: true, cell: ({ row }) => row.original.model ?? '?' },
       { id: 'strategy', header: 'Strategy', enableSorting: true, cell: ({ row }) => row.original.strategy },

@@ -4,7 +4,7 @@
  * fast however many runs there are.
  */
 import { RunConfigSchema } from '@distillery/core/config';
-import { RUN_SORT_FIELDS, RUN_STATUSES, type EpochRecord, type Run } from '@distillery/db';
+import { RUN_SORT_FIELDS, RUN_STATUSES, pendingDependencies, queuedRunsWaitingFor, type EpochRecord, type Run } from '@distillery/db';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { badRequest } from '~/server/api/errors.ts';
@@ -79,7 +79,12 @@ export const runsRouter = createTRPCRouter({
     });
     // Model, data, img, epochs and strategy are columns of the summary rows: no config is read.
     const now = Date.now();
-    return { ...page, rows: page.rows.map((row) => ({ ...row, durationSeconds: durationSeconds(row, now) })) };
+    // A queued row says what it waits for: the runs it depends on that are not done, or (empty) a worker.
+    const waiting = await queuedRunsWaitingFor(ctx.store, page.rows);
+    return {
+      ...page,
+      rows: page.rows.map((row) => ({ ...row, durationSeconds: durationSeconds(row, now), waitingFor: waiting.get(row.id) ?? null })),
+    };
   }),
 
   /** The model / data / strategy / img / epochs values runs have, with counts: the table's filter choices. */
@@ -87,12 +92,23 @@ export const runsRouter = createTRPCRouter({
 
   get: publicProcedure.input(z.object({ id: RunIdSchema }).strict()).query(async ({ ctx, input }) => {
     const run = await requireRun(ctx.store, input.id);
-    const [result, artifacts, study] = await Promise.all([
+    const [result, artifacts, study, dependencies] = await Promise.all([
       ctx.store.result(run.id),
       ctx.store.artifacts(run.id),
       run.studyId ? ctx.store.getStudy(run.studyId) : Promise.resolve(null),
+      ctx.store.dependencies(run.id),
     ]);
-    return { run, result, artifacts, study, summary: configSummary(run.config), durationSeconds: durationSeconds(run) };
+    return {
+      run,
+      result,
+      artifacts,
+      study,
+      dependencies,
+      // null unless queued; empty: the run only waits for a free worker.
+      waitingFor: run.status === 'queued' ? pendingDependencies(dependencies) : null,
+      summary: configSummary(run.config),
+      durationSeconds: durationSeconds(run),
+    };
   }),
 
   epochs: publicProcedure.input(z.object({ id: RunIdSchema }).strict()).query(async ({ ctx, input }) => {
