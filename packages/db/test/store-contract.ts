@@ -25,6 +25,17 @@ export function storeContract(open: () => Promise<RunStore>): void {
     await store.close();
   });
 
+  it('search text is literal: %, _ and \\ match only themselves', async () => {
+    const store = await open();
+    const names = ['lr_0.1', 'lrx0.1', '50% pruned', '50 pruned', 'a\\b', 'ab'];
+    for (const name of names) await store.createRun({ name, config: config(1) });
+    const found = async (search: string) => (await store.listRuns({ filter: { search } })).rows.map((r) => r.name).sort();
+    expect(await found('lr_0')).toEqual(['lr_0.1']);
+    expect(await found('50%')).toEqual(['50% pruned']);
+    expect(await found('a\\b')).toEqual(['a\\b']);
+    await store.close();
+  });
+
   it('claims each queued run once, by priority then age', async () => {
     const store = await open();
     const a = await store.createRun({ name: 'a', config: config(1) });

@@ -6,7 +6,7 @@
  * need not agree); a lease that expires makes the run `interrupted` and sends it back to pg-boss, and
  * the next worker resumes it from its last checkpoint.
  */
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, ne, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, ne, notExists, or, sql } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { alias, type PgColumn } from 'drizzle-orm/pg-core';
@@ -16,12 +16,12 @@ import * as schema from '../schema/pg.ts';
 import { dependencyCandidates, dependencyError, DEPENDENT_WAITING_STATUSES, isBroken, toDependency } from './dependencies.ts';
 import { LeaseLostError, RunStateError } from './errors.ts';
 import { newId } from './ids.ts';
+import { runListClauses } from './run-list-query.ts';
 import {
   epochFromRow,
   epochRow,
   FinalResultSchema,
   facetCounts,
-  likePattern,
   newRunFields,
   normalizeQuery,
   toResult,
@@ -147,46 +147,7 @@ export class PostgresRunStore implements RunStore {
 
   async listRuns(query?: ListRunsQuery): Promise<RunPage> {
     const q = normalizeQuery(query);
-    const where: SQL[] = [];
-    if (q.status) where.push(inArray(runs.status, q.status));
-    if (q.preset) where.push(eq(runs.preset, q.preset));
-    if (q.studyId) where.push(eq(runs.studyId, q.studyId));
-    if (q.model !== null) where.push(eq(runs.model, q.model));
-    if (q.data !== null) where.push(eq(runs.data, q.data));
-    if (q.img !== null) where.push(eq(runs.img, q.img));
-    if (q.epochs !== null) where.push(eq(runs.epochs, q.epochs));
-    if (q.strategy !== null) where.push(eq(runs.strategy, q.strategy));
-    if (q.search) {
-      const pattern = likePattern(q.search);
-      where.push(
-        or(
-          sql`lower(${runs.name}) like ${pattern}`,
-          sql`lower(coalesce(${runs.preset}, '')) like ${pattern}`,
-          sql`${runs.id} like ${pattern}`,
-        )!,
-      );
-    }
-    const condition = where.length ? and(...where) : undefined;
-    const sortColumn = {
-      createdAt: runs.createdAt,
-      updatedAt: runs.updatedAt,
-      name: runs.name,
-      status: runs.status,
-      preset: runs.preset,
-      model: runs.model,
-      data: runs.data,
-      img: runs.img,
-      epochs: runs.epochs,
-      strategy: runs.strategy,
-      lastEpoch: runs.lastEpoch,
-      map50: results.map50,
-      map5095: results.map5095,
-      precision: results.precision,
-      recall: results.recall,
-      params: results.params,
-      gmacs: results.gmacs,
-    }[q.field];
-    const order = q.dir === 'asc' ? sql`${sortColumn} asc nulls last` : sql`${sortColumn} desc nulls last`;
+    const { where: condition, orderBy } = runListClauses(runs, results, q);
     const { config: _config, ...summaryColumns } = getTableColumns(runs);
     const [rows, [count]] = await Promise.all([
       this.db
@@ -194,7 +155,7 @@ export class PostgresRunStore implements RunStore {
         .from(runs)
         .leftJoin(results, eq(results.runId, runs.id))
         .where(condition)
-        .orderBy(order, q.dir === 'asc' ? asc(runs.id) : desc(runs.id))
+        .orderBy(...orderBy)
         .limit(q.pageSize)
         .offset((q.page - 1) * q.pageSize),
       this.db.select({ n: sql<number>`count(*)::int` }).from(runs).where(condition),

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, ne, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, ne, notExists, or, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -13,12 +13,12 @@ import * as schema from '../schema/sqlite.ts';
 import { dependencyCandidates, dependencyError, DEPENDENT_WAITING_STATUSES, isBroken, toDependency } from './dependencies.ts';
 import { LeaseLostError, RunStateError } from './errors.ts';
 import { newId } from './ids.ts';
+import { runListClauses } from './run-list-query.ts';
 import {
   epochFromRow,
   epochRow,
   FinalResultSchema,
   facetCounts,
-  likePattern,
   newRunFields,
   normalizeQuery,
   toResult,
@@ -117,53 +117,14 @@ export class SqliteRunStore implements RunStore {
 
   async listRuns(query?: ListRunsQuery): Promise<RunPage> {
     const q = normalizeQuery(query);
-    const where: SQL[] = [];
-    if (q.status) where.push(inArray(runs.status, q.status));
-    if (q.preset) where.push(eq(runs.preset, q.preset));
-    if (q.studyId) where.push(eq(runs.studyId, q.studyId));
-    if (q.model !== null) where.push(eq(runs.model, q.model));
-    if (q.data !== null) where.push(eq(runs.data, q.data));
-    if (q.img !== null) where.push(eq(runs.img, q.img));
-    if (q.epochs !== null) where.push(eq(runs.epochs, q.epochs));
-    if (q.strategy !== null) where.push(eq(runs.strategy, q.strategy));
-    if (q.search) {
-      const pattern = likePattern(q.search);
-      where.push(
-        or(
-          sql`lower(${runs.name}) like ${pattern} escape '\\'`,
-          sql`lower(coalesce(${runs.preset}, '')) like ${pattern} escape '\\'`,
-          sql`${runs.id} like ${pattern} escape '\\'`,
-        )!,
-      );
-    }
-    const condition = where.length ? and(...where) : undefined;
-    const sortColumn = {
-      createdAt: runs.createdAt,
-      updatedAt: runs.updatedAt,
-      name: runs.name,
-      status: runs.status,
-      preset: runs.preset,
-      model: runs.model,
-      data: runs.data,
-      img: runs.img,
-      epochs: runs.epochs,
-      strategy: runs.strategy,
-      lastEpoch: runs.lastEpoch,
-      map50: results.map50,
-      map5095: results.map5095,
-      precision: results.precision,
-      recall: results.recall,
-      params: results.params,
-      gmacs: results.gmacs,
-    }[q.field];
-    const order = q.dir === 'asc' ? sql`${sortColumn} asc nulls last` : sql`${sortColumn} desc nulls last`;
+    const { where: condition, orderBy } = runListClauses(runs, results, q);
     const { config: _config, ...summaryColumns } = getTableColumns(runs);
     const rows = this.db
       .select({ run: summaryColumns, result: results })
       .from(runs)
       .leftJoin(results, eq(results.runId, runs.id))
       .where(condition)
-      .orderBy(order, q.dir === 'asc' ? asc(runs.id) : desc(runs.id))
+      .orderBy(...orderBy)
       .limit(q.pageSize)
       .offset((q.page - 1) * q.pageSize)
       .all();
