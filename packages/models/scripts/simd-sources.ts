@@ -1,5 +1,5 @@
 // Compiling the engine's .wat kernels (shared by the build script and the up-to-date test).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import wabtFactory from 'wabt';
 
@@ -9,6 +9,17 @@ export const WAT_DIR = 'src/engine/simd/wat';
 const MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
 /** The same import of the threaded build's heap: shared, with the maximum that build declares (4 GiB). */
 const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
+
+/** A line `;; #include shared/<file>.wat` stands for that file's text (helpers several kernels share). */
+const INCLUDE = /^[ \t]*;; #include (\S+\.wat)[ \t]*$/gm;
+
+function expandIncludes(dir: string, file: string, text: string): string {
+  return text.replace(INCLUDE, (_line, included: string) => {
+    const target = path.join(dir, included);
+    if (!existsSync(target)) throw new Error(`${file}: #include ${included}: no such file in ${dir}`);
+    return readFileSync(target, 'utf8');
+  });
+}
 
 /** A kernel in its two builds: for the single-threaded heap and for the threaded build's shared heap. */
 export interface SimdBinary {
@@ -33,7 +44,7 @@ export async function compileSimdSources(packageRoot: string): Promise<Map<strin
   };
   const out = new Map<string, SimdBinary>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.wat')).sort()) {
-    const text = readFileSync(path.join(dir, file), 'utf8');
+    const text = expandIncludes(dir, file, readFileSync(path.join(dir, file), 'utf8'));
     if (!text.includes(MEMORY_IMPORT)) throw new Error(`${file}: a kernel must import the heap as ${MEMORY_IMPORT}`);
     out.set(path.basename(file, '.wat'), { plain: compile(file, text), shared: compile(file, text.replace(MEMORY_IMPORT, SHARED_MEMORY_IMPORT)) });
   }

@@ -8,13 +8,7 @@
 (module
   (import "env" "memory" (memory 1))
 
-  (func $act (param $v v128) (param $mode i32) (param $slope v128) (result v128)
-    (if (result v128) (i32.eq (local.get $mode) (i32.const 1))
-      (then (f32x4.min (f32x4.max (local.get $v) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 6 6 6 6)))
-      (else (if (result v128) (i32.eq (local.get $mode) (i32.const 2))
-        (then (v128.bitselect (local.get $v) (f32x4.mul (local.get $v) (local.get $slope))
-          (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0))))
-        (else (local.get $v))))))
+  ;; #include shared/activation.wat
 
   ;; y[row][0..7] = act(a + bias[0..3], b + bias[4..7]) at address o.
   (func $store8 (param $a v128) (param $b v128) (param $bias0 v128) (param $bias1 v128) (param $o i32) (param $mode i32) (param $slope v128)

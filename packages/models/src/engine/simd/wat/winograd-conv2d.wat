@@ -11,13 +11,7 @@
 (module
   (import "env" "memory" (memory 1))
 
-  (func $act (param $v v128) (param $mode i32) (param $slope v128) (result v128)
-    (if (result v128) (i32.eq (local.get $mode) (i32.const 1))
-      (then (f32x4.min (f32x4.max (local.get $v) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 6 6 6 6)))
-      (else (if (result v128) (i32.eq (local.get $mode) (i32.const 2))
-        (then (v128.bitselect (local.get $v) (f32x4.mul (local.get $v) (local.get $slope))
-          (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0))))
-        (else (local.get $v))))))
+  ;; #include shared/activation.wat
 
   ;; U = G g Gᵀ for every (input channel, 4 output channels): g HWIO [3][3][c][co] → u [16][c][co].
   (func (export "filter") (param $g i32) (param $u i32) (param $c i32) (param $co i32)
