@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { initEngine } from '../src/engine/init-engine.ts';
-import { setSimdHelpers, setSimdKernelsEnabled } from '../src/engine/simd/simd-module.ts';
 import { depthToSpaceRowFirst, spaceToDepthRowFirst } from '../src/engine/space-to-depth/space-to-depth.ts';
+import { onOneThread, withSimdKernels } from './engine-switches.ts';
 import { values } from './numbers.ts';
 
 const SHAPES: [number, number, number, number][] = [
@@ -24,17 +24,8 @@ describe('space-to-depth (Focus)', () => {
     const reference = s2d(shape);
     await initEngine({ backend: 'wasm', threads: 2 });
     const split = s2d(shape);
-    const helpers = setSimdHelpers(undefined);
-    const simd = setSimdKernelsEnabled(false);
-    let single: number[], js: number[];
-    try {
-      js = s2d(shape);
-      setSimdKernelsEnabled(true);
-      single = s2d(shape);
-    } finally {
-      setSimdHelpers(helpers);
-      setSimdKernelsEnabled(simd);
-    }
+    const single = onOneThread(() => s2d(shape));
+    const js = onOneThread(() => withSimdKernels(false, () => s2d(shape)));
     for (const got of [split, single, js]) expect(got).toEqual(reference);
   });
 

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { initEngine } from '../src/engine/init-engine.ts';
-import { setSimdHelpers } from '../src/engine/simd/simd-module.ts';
+import { onOneThread } from './engine-switches.ts';
 import { withFastInference } from '../src/engine/inference-mode.ts';
 import { setWinogradVariant, winogradInfo, winogradVariant } from '../src/engine/simd/winograd-conv2d.ts';
 import { relErr, values } from './numbers.ts';
@@ -66,14 +66,11 @@ describe('Winograd F(2x2, 3x3) and F(4x4, 3x3)', () => {
   it.each(CASES.flatMap((c) => (['F2', 'F4'] as const).map((variant) => ({ ...c, variant }))))('$variant $x → $co, $activation, bias $bias: equals the cpu backend, on two threads and on one', async (c) => {
     await initEngine({ backend: 'wasm', threads: 2 });
     const previous = setWinogradVariant(c.variant);
-    const helpers = setSimdHelpers(undefined);
     let split: Float32Array, single: Float32Array;
     try {
-      single = run(c);
-      setSimdHelpers(helpers);
+      single = onOneThread(() => run(c));
       split = run(c);
     } finally {
-      setSimdHelpers(helpers);
       setWinogradVariant(previous);
     }
     await tf.setBackend('cpu');
