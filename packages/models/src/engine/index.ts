@@ -18,3 +18,4 @@ export { setSimdKernelsEnabled } from './simd/simd-module.ts';
 export { inFastInference, withFastInference } from './inference-mode.ts';
 export { setWinogradVariant, type WinogradChoice } from './simd/winograd-conv2d.ts';
 export { depthToSpaceRowFirst, spaceToDepthRowFirst } from './space-to-depth/space-to-depth.ts';
+export { upsampleAdd } from './upsample-add/upsample-add.ts';

@@ -7,6 +7,7 @@ import { numel, type Profiler, type Shape4 } from '../flops/profiler.ts';
 import { Conv2d, convolve } from './conv2d.ts';
 import { BatchNorm2d } from './batch-norm.ts';
 import { disposeFolded, foldBatchNorm, type Folded } from './fold.ts';
+import { upsampleAdd } from '../engine/upsample-add/upsample-add.ts';
 
 export class Conv extends Module implements Block {
   readonly conv: Conv2d;
@@ -58,7 +59,7 @@ export class Conv extends Module implements Block {
    */
   forwardUpsampledConcat(small: tf.Tensor4D, scale: number, other: tf.Tensor4D, smallFirst: boolean): tf.Tensor4D {
     if (!this.takesUpsampledConcat || !this.folded) throw new Error('forwardUpsampledConcat needs a folded 1x1 stride-1 Conv');
-    const [, h, w, cs] = small.shape;
+    const cs = small.shape[3];
     const filter = this.folded.filter;
     const cin = filter.shape[2];
     if (cs + other.shape[3] !== cin) throw new Error(`Conv: ${cs} + ${other.shape[3]} input channels, the filter takes ${cin}`);
@@ -69,9 +70,8 @@ export class Conv extends Module implements Block {
       this.split = { at, first: tf.keep(first), second: tf.keep(second) };
     }
     const [smallFilter, otherFilter] = smallFirst ? [this.split.first, this.split.second] : [this.split.second, this.split.first];
-    const up = tf.image.resizeNearestNeighbor(tf.conv2d(small, smallFilter, 1, 'valid'), [h * scale, w * scale], false, false);
-    const sum = tf.add(up, convolve(other, otherFilter, this.folded.bias, this.conv, 'linear')) as tf.Tensor4D;
-    return this.act ? tf.leakyRelu(sum, 0.1) : sum;
+    const smallShare = tf.conv2d(small, smallFilter, 1, 'valid');
+    return upsampleAdd(convolve(other, otherFilter, this.folded.bias, this.conv, 'linear'), smallShare, scale, this.act ? 'leakyrelu' : 'linear', 0.1);
   }
 
   profile(input: Shape4, p: Profiler): Shape4 {

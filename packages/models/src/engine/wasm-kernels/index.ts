@@ -19,6 +19,7 @@ import { cpuBatchNormActTrainGradConfig } from '../cpu-kernels/batch-norm-act-tr
 import { yoloDecodeConfig } from './yolo-decode.ts';
 import { concatConfig } from './concat.ts';
 import { spaceToDepthConfig } from './space-to-depth.ts';
+import { upsampleAddConfig } from './upsample-add.ts';
 
 /** Kernels the stock backends lack (and the engine's own fused ones); registered only when missing. */
 const MISSING_KERNELS: KernelConfig[] = [
@@ -35,6 +36,8 @@ const MISSING_KERNELS: KernelConfig[] = [
   yoloDecodeConfig,
   // Focus's space-to-depth in one pass (space-to-depth/kernel-name.ts).
   spaceToDepthConfig,
+  // A head's upsample + add + activation in one pass (upsample-add/kernel-name.ts).
+  upsampleAddConfig,
 ];
 
 /**
