@@ -24,6 +24,8 @@ export { Concat } from './layers/concat.ts';
 export { Upsample } from './layers/upsample.ts';
 export { Detect } from './layers/detect.ts';
 export { foldBatchNorm } from './layers/fold.ts';
+export { float64RawOutputs, type RawLevel64 } from './reference/float64-forward.ts';
+export { rawOutputChecks, RAW_TOLERANCES, type RawOutputCheck } from './reference/raw-output-checks.ts';
 // Zoo
 export { parseModelConfig, ModelConfigSchema, ModelConfigError } from './zoo/config.ts';
 export type { ModelConfig, LayerSpec } from './zoo/config.ts';

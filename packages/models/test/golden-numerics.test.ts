@@ -1,6 +1,6 @@
 // Float32 accuracy of every layer type against a float64 reference (cpu and wasm, BN in both modes), and
 // the decode's float32 arithmetic in upstream's operation order. The golden raw outputs can only be matched
-// to the float32 noise floor (see MODEL_CASE_TOLERANCES); these tests guard that each layer adds nothing
+// to the float32 noise floor (see reference/raw-output-checks.ts); these tests guard that each layer adds nothing
 // beyond float32 rounding, which is what keeps us at that floor.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm2d, buildModel, createRng, type YoloModel } from '../src/index.ts';
 import { torchSigmoid } from '../src/layers/detect.ts';
-import { concat, forward64, fromTf, type T64 } from './golden-float64.ts';
+import { concat, forward64, fromTf, type T64 } from '../src/reference/float64-blocks.ts';
 
 const F = Math.fround;
 

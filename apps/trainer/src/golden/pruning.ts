@@ -9,12 +9,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, exportTorch, getZooConfig, importTorch, type YoloModel } from '@distillery/models';
+import { buildModel, exportTorch, getZooConfig, importTorch, rawOutputChecks, type YoloModel } from '@distillery/models';
 import { findCaseFolders, findCaseInputs, findModelCases, readSafetensorsFile } from '@distillery/models/node';
 import { pruneModel, type PruneSpec } from '@distillery/core';
 import { check, skipped, type GoldenCheck } from './types.ts';
-
-export const PRUNED_OUTPUT_TOLERANCE = 2e-4;
 
 interface GoldenLayer {
   bn: string;
@@ -171,15 +169,8 @@ function checkRun(
     }
     const f = r.model.forward(input, { training: false, decode: false });
     try {
-      f.raw.forEach((t, i) => {
-        const key = `${run}.eval.raw.${i}`;
-        const g = outputs.get(key);
-        if (!g) return;
-        const d = t.dataSync();
-        let err = d.length === g.data.length ? 0 : Infinity;
-        for (let j = 0; j < d.length && err !== Infinity; j++) err = Math.max(err, Math.abs(d[j] - g.data[j]));
-        checks.push(check(`${prefix}/eval.raw.${i}`, err, PRUNED_OUTPUT_TOLERANCE));
-      });
+      const golden = f.raw.map((_, i) => outputs.get(`${run}.eval.raw.${i}`));
+      for (const k of rawOutputChecks(r.model, input, false, f.raw, golden, (i) => `eval.raw.${i}`)) checks.push(check(`${prefix}/${k.quantity}`, k.err, k.tol, k.detail));
     } finally {
       f.raw.forEach((t) => t.dispose());
       f.features.forEach((t) => t.dispose());

@@ -16,20 +16,11 @@ import { getZooConfig } from '../zoo/zoo.ts';
 import { importTorch } from '../torch/import.ts';
 import { toTorch } from '../torch/layout.ts';
 import type { YoloModel } from '../zoo/yolo-model.ts';
+import { RAW_TOLERANCES, rawOutputChecks } from '../reference/raw-output-checks.ts';
 
-/**
- * Tolerances. Raw logits: the golden README quotes 2e-4, but that is below the float32 floor of these
- * networks. Measured against a float64 forward of the same weights (test/golden-float64.ts), upstream
- * PyTorch's own raw outputs are off by up to 2.4e-4 (yolov5s_voc, eval) and 2.6e-4 (train-mode BN): its
- * oneDNN conv sums round that much, and the network amplifies every layer's ulp-level rounding 20–50×
- * (BN gains |γ|/√(σ²+ε) reach ~125 in these weights). So even an exact implementation would miss 2e-4;
- * an ideally rounded float32 one (every op correctly rounded) sits 2.5e-4/2.7e-4 from the golden values.
- * tfjs's cpu and wasm convs round about as much as PyTorch's (3.2–3.3e-4 from float64) in a different
- * summation order, landing 3.0–3.8e-4 from the golden outputs; every tfjs layer itself is within a few dozen
- * float32 ulps of float64 (test/golden-numerics.test.ts). 6e-4 leaves room for other inputs and sizes.
- */
+/** Tolerances; the raw logits' bound is reference/raw-output-checks.ts's (RAW_TOLERANCES). */
 export const MODEL_CASE_TOLERANCES = Object.freeze({
-  raw: 6e-4,
+  raw: RAW_TOLERANCES,
   /**
    * Decoding the reference raw: σ composed as PyTorch does (`torchSigmoid`), then upstream's float32
    * arithmetic, so values are bit-exact except where PyTorch's SLEEF exp differs from ours by an ulp:
@@ -158,10 +149,7 @@ export async function checkModelCase(c: LoadedModelCase, options: { loss?: CaseL
   // Eval mode: raw levels, decoded end to end, and decoding alone applied to the reference raw.
   const ev = c.model.forward(c.input, { training: false });
   try {
-    ev.raw.forEach((r, i) => {
-      const g = ref(`eval.raw.${i}`);
-      if (g) checks.push({ quantity: `eval.raw.${i}`, err: maxAbsDiff(values(r), g.data), tol: T.raw });
-    });
+    checks.push(...rawOutputChecks(c.model, c.input, false, ev.raw, ev.raw.map((_, i) => ref(`eval.raw.${i}`)), (i) => `eval.raw.${i}`));
     const gd = ref('eval.decoded');
     if (gd && ev.decoded) {
       checks.push({ quantity: 'eval.decoded.end_to_end', err: maxRelDiff(values(ev.decoded), gd.data), tol: T.decodedEndToEnd });
@@ -181,11 +169,11 @@ export async function checkModelCase(c: LoadedModelCase, options: { loss?: CaseL
 
   // Train mode (batch statistics), without touching the running stats first.
   const tr = c.model.forward(c.input, { training: true, updateStats: false });
-  tr.raw.forEach((r, i) => {
-    const g = ref(`train.raw.${i}`);
-    if (g) checks.push({ quantity: `train.raw.${i}`, err: maxAbsDiff(values(r), g.data), tol: T.raw });
-    r.dispose();
-  });
+  try {
+    checks.push(...rawOutputChecks(c.model, c.input, true, tr.raw, tr.raw.map((_, i) => ref(`train.raw.${i}`)), (i) => `train.raw.${i}`));
+  } finally {
+    tr.raw.forEach((r) => r.dispose());
+  }
 
   // Gradients of the detection loss (needs the loss, which lives in core).
   const gradsPath = path.join(c.dir, 'grads.safetensors');

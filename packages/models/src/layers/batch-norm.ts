@@ -59,7 +59,7 @@ export class BatchNorm2d extends Module {
   /**
    * PyTorch's CPU formula: α = γ/√(σ²+ε), β' = β − μ·α, y = x·α + β' (rather than (x − μ)·α + β), so the
    * per-channel α and β' round as upstream's do. Each BN stays within an ulp or two of float64 either way;
-   * the head-logit differences from upstream come from the conv sums (see MODEL_CASE_TOLERANCES).
+   * the head-logit differences from upstream come from the conv sums (see reference/raw-output-checks.ts).
    */
   private normalize(x: tf.Tensor4D, mean: tf.Tensor1D, variance: tf.Tensor1D): tf.Tensor4D {
     const alpha = tf.mul(this.weight, tf.div(1, tf.sqrt(tf.add(variance, this.eps))));

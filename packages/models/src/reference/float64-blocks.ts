@@ -1,11 +1,22 @@
 /**
  * A float64 reference forward of the YOLO blocks (plain loops over NHWC arrays, exact to ~1e-16), written
- * from upstream's `models/common.py` definitions: the yardstick for how much float32 rounding each tfjs
- * layer adds. Slow by design; tests use it on small inputs.
+ * from upstream's `models/common.py` definitions rather than from the tfjs layers: the yardstick for how
+ * much float32 rounding a forward adds (tfjs's here, PyTorch's in the golden data). Slow by design: for
+ * small inputs.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { Bottleneck, BottleneckCSP, Conv, Conv2d, ConvBNReLU, Focus, InvertedResidual, Sequential, SPP, Upsample } from '../src/index.ts';
-import type { BatchNorm2d, Module } from '../src/index.ts';
+import type { Module } from '../nn/module.ts';
+import { Sequential } from '../nn/sequential.ts';
+import type { BatchNorm2d } from '../layers/batch-norm.ts';
+import { Bottleneck } from '../layers/bottleneck.ts';
+import { BottleneckCSP } from '../layers/bottleneck-csp.ts';
+import { Conv } from '../layers/conv.ts';
+import { Conv2d } from '../layers/conv2d.ts';
+import { ConvBNReLU } from '../layers/conv-bn-relu.ts';
+import { Focus } from '../layers/focus.ts';
+import { InvertedResidual } from '../layers/inverted-residual.ts';
+import { SPP } from '../layers/spp.ts';
+import { Upsample } from '../layers/upsample.ts';
 
 /** NHWC activations in float64. */
 export interface T64 {
