@@ -39,6 +39,19 @@ describe('trainer CLI reliability (SQLite)', { timeout: 180_000 }, () => {
     await store.close();
   });
 
+  it('a foreground run whose teacher is only queued is refused before anything is written', async () => {
+    box = sandbox();
+    const [teacher] = await queueRuns(box, ['teacher'], 1);
+    const result = await trainer(box, ['run', 'dmvocs', '--data', 'demo', '--teacher', teacher!]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`strategies\\.0\\.teacher: run ${teacher} \\(teacher\\) is queued, not finished; .*--queue`));
+    // With --queue it is stored, to run after its teacher.
+    expect((await trainer(box, ['run', 'dmvocs', '--data', 'demo', '--teacher', teacher!, '--queue'])).code).toBe(0);
+    const store = await box.open();
+    expect((await store.listRuns()).rows.map((r) => r.status)).toEqual(['queued', 'queued']);
+    await store.close();
+  });
+
   it('kill -9 of a worker mid-epoch, then another worker resumes: no epoch lost or duplicated', async () => {
     box = sandbox({ FAKE_STEP_MS: '60', FAKE_STEPS: '5' });
     const [id] = await queueRuns(box, ['crash'], 4);

@@ -71,6 +71,22 @@ export async function pinReferences(store: RunStore, config: RunConfig): Promise
   return out;
 }
 
+/**
+ * Before a run executes here (not queued): a run it references must have finished, or at least have
+ * stopped with a checkpoint. A queued or running one has nothing to hand on yet, and a worker would wait
+ * for it; here that is a usage error that says so, before anything is written.
+ */
+export async function requireFinishedReferences(store: RunStore, config: RunConfig): Promise<void> {
+  for (const ref of refsOf(config)) {
+    if (!looksLikeRunId(ref.value) || fs.existsSync(ref.value)) continue;
+    const run = await store.getRun(ref.value);
+    if (run && (run.status === 'queued' || run.status === 'running'))
+      throw new UsageError(
+        `${ref.field}: run ${run.id} (${run.name}) is ${run.status}, not finished; wait until it is done, or pass --queue so a worker runs this one after it`,
+      );
+  }
+}
+
 /** The checkpoint a finished (or interrupted) run hands on: its best, else its last. */
 export async function checkpointOfRun(store: RunStore, runId: string): Promise<string> {
   const artifacts = await store.artifacts(runId);
