@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { distilleryHome, openDatabase, type Run, type RunStore } from '@distillery/db';
 import type { RunConfig } from '@distillery/core';
 import { intOption, type ConfigOverrides } from '../config/build-config.ts';
-import { pinReferences, requireFinishedReferences } from '../execution/references.ts';
+import { pinReferences } from '../execution/references.ts';
 import { createReporter } from '../execution/reporter.ts';
 import { hostName, newWorkerId } from '../execution/identity.ts';
 import { DEFAULT_LEASE_MS, executeRun, type Outcome } from '../execution/run-executor.ts';
@@ -57,8 +57,7 @@ export async function createAndExecute(
   config: RunConfig,
   opts: { queue?: boolean; json?: boolean; priority?: number; fallbackName: string; beforeExecute?: (run: Run) => Promise<void> },
 ): Promise<string> {
-  const pinned = await pinReferences(store, config);
-  if (!opts.queue) await requireFinishedReferences(store, pinned);
+  const pinned = await pinReferences(store, config, { requireFinished: !opts.queue });
   const run = await store.createRun({
     name: pinned.name ?? pinned.preset ?? opts.fallbackName,
     preset: pinned.preset ?? null,

@@ -52,8 +52,12 @@ async function newestFinishedRun(store: RunStore, preset: string): Promise<strin
   return page.rows[0]?.id ?? null;
 }
 
-/** Before the run is stored: `@preset:X` → a finished run of X; run ids must exist. */
-export async function pinReferences(store: RunStore, config: RunConfig): Promise<RunConfig> {
+/**
+ * Before the run is stored: `@preset:X` → a finished run of X; run ids must exist. `requireFinished`
+ * (the run is about to execute here, not queued): a referenced run that is still queued or running has
+ * no checkpoint to hand on yet (a worker would wait for it), so that is a usage error saying so.
+ */
+export async function pinReferences(store: RunStore, config: RunConfig, opts: { requireFinished?: boolean } = {}): Promise<RunConfig> {
   let out = config;
   for (const ref of refsOf(config)) {
     const preset = PRESET_REF.exec(ref.value);
@@ -65,26 +69,15 @@ export async function pinReferences(store: RunStore, config: RunConfig): Promise
         );
       out = ref.set(out, id);
     } else if (looksLikeRunId(ref.value) && !fs.existsSync(ref.value)) {
-      if (!(await store.getRun(ref.value))) throw new UsageError(`${ref.field}: "${ref.value}" is neither a file nor a run id (see: pnpm trainer runs)`);
+      const run = await store.getRun(ref.value);
+      if (!run) throw new UsageError(`${ref.field}: "${ref.value}" is neither a file nor a run id (see: pnpm trainer runs)`);
+      if (opts.requireFinished && (run.status === 'queued' || run.status === 'running'))
+        throw new UsageError(
+          `${ref.field}: run ${run.id} (${run.name}) is ${run.status}, not finished; wait until it is done, or pass --queue so a worker runs this one after it`,
+        );
     }
   }
   return out;
-}
-
-/**
- * Before a run executes here (not queued): a run it references must have finished, or at least have
- * stopped with a checkpoint. A queued or running one has nothing to hand on yet, and a worker would wait
- * for it; here that is a usage error that says so, before anything is written.
- */
-export async function requireFinishedReferences(store: RunStore, config: RunConfig): Promise<void> {
-  for (const ref of refsOf(config)) {
-    if (!looksLikeRunId(ref.value) || fs.existsSync(ref.value)) continue;
-    const run = await store.getRun(ref.value);
-    if (run && (run.status === 'queued' || run.status === 'running'))
-      throw new UsageError(
-        `${ref.field}: run ${run.id} (${run.name}) is ${run.status}, not finished; wait until it is done, or pass --queue so a worker runs this one after it`,
-      );
-  }
 }
 
 /** The checkpoint a finished (or interrupted) run hands on: its best, else its last. */
