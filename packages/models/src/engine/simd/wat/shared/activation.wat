@@ -1,4 +1,4 @@
-;; The fused activation of the convolution kernels (included where a kernel says ";; #include shared/activation.wat").
+;; The fused activation of the engine's kernels (spliced in where a kernel says ";; #include shared/activation.wat").
 ;; mode 0: linear, 1: relu6, 2: leaky relu with the given slope (lanes where v > 0 keep v).
   (func $act (param $v v128) (param $mode i32) (param $slope v128) (result v128)
     (if (result v128) (i32.eq (local.get $mode) (i32.const 1))
