@@ -19,3 +19,4 @@ export { inFastInference, withFastInference } from './inference-mode.ts';
 export { setWinogradVariant, type WinogradChoice } from './simd/winograd-conv2d.ts';
 export { depthToSpaceRowFirst, spaceToDepthRowFirst } from './space-to-depth/space-to-depth.ts';
 export { upsampleAdd } from './upsample-add/upsample-add.ts';
+export { pointwiseConcat, type PointwisePart } from './pointwise-concat/pointwise-concat.ts';

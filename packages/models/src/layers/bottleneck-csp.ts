@@ -14,7 +14,7 @@ import { Conv } from './conv.ts';
 import { Conv2d } from './conv2d.ts';
 import { BatchNorm2d } from './batch-norm.ts';
 import { Bottleneck } from './bottleneck.ts';
-import { convolve } from './conv2d.ts';
+import { pointwiseConcat } from '../engine/pointwise-concat/pointwise-concat.ts';
 import { disposeFolded, foldBatchNorm, type Folded } from './fold.ts';
 
 /** Widths of a pruned block (network slimming); absent = upstream's c_ = int(c2·e) everywhere. */
@@ -58,9 +58,14 @@ export class BottleneckCSP extends Module implements Block {
 
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     if (this.tail && !ctx.training) {
-      const a = convolve(this.m.forward(this.cv1.forward(x, ctx), ctx), this.tail.cv3.filter, this.tail.cv3.bias, this.cv3, 'leakyrelu');
-      const b = convolve(x, this.tail.cv2.filter, this.tail.cv2.bias, this.cv2, 'leakyrelu');
-      return this.cv4.forward(tf.concat([a, b], 3), ctx);
+      // cv3 and cv2 (1x1, bn folded in) write their halves of cv4's input in place.
+      const inner = this.m.forward(this.cv1.forward(x, ctx), ctx);
+      const { cv3, cv2 } = this.tail;
+      const parts = [
+        { x: inner, filter: cv3.filter, bias: cv3.bias },
+        { x, filter: cv2.filter, bias: cv2.bias },
+      ];
+      return this.cv4.forward(pointwiseConcat(parts, 'leakyrelu', 0.1), ctx);
     }
     const y1 = this.cv3.forward(this.m.forward(this.cv1.forward(x, ctx), ctx));
     const y2 = this.cv2.forward(x);

@@ -20,6 +20,7 @@ import { yoloDecodeConfig } from './yolo-decode.ts';
 import { concatConfig } from './concat.ts';
 import { spaceToDepthConfig } from './space-to-depth.ts';
 import { upsampleAddConfig } from './upsample-add.ts';
+import { pointwiseConcatConfig } from './pointwise-concat.ts';
 
 /** Kernels the stock backends lack (and the engine's own fused ones); registered only when missing. */
 const MISSING_KERNELS: KernelConfig[] = [
@@ -38,6 +39,8 @@ const MISSING_KERNELS: KernelConfig[] = [
   spaceToDepthConfig,
   // A head's upsample + add + activation in one pass (upsample-add/kernel-name.ts).
   upsampleAddConfig,
+  // 1x1 convolutions written into one concatenation (pointwise-concat/kernel-name.ts).
+  pointwiseConcatConfig,
 ];
 
 /**

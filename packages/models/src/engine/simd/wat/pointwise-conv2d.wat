@@ -1,7 +1,8 @@
 ;; A 1x1 stride-1 convolution (forward) as a GEMM on the tfjs wasm backend's heap (whose memory
 ;; it imports), with the fused bias and activation of FusedConv2D:
 ;;   y[p][n] = act(Σ_k x[p][k] · w[k][n] + bias[n])
-;; x [rows][k], w [k][n], y [rows][n] float32; bias [n] or 0 for none; mode 0 linear, 1 relu6,
+;; x [rows][k], w [k][n], y rows of ldy ≥ n floats (the n columns may be a slice of a wider
+;; tensor: a concatenation written in place) float32; bias [n] or 0 for none; mode 0 linear, 1 relu6,
 ;; 2 leakyrelu (slope). For rows % 4 = 0 and n % 8 = 0 (the caller checks). Register tiles of
 ;; 4 rows × 8 columns (8 f32x4 accumulators, sums over k in float32 like XNNPACK); blocks of 64
 ;; rows run over every column panel, so the x block and a [k][8] panel of w stay in cache.
@@ -17,15 +18,16 @@
 
   (func $conv (export "conv")
     (param $x i32) (param $w i32) (param $bias i32) (param $y i32) (param $rows i32) (param $k i32) (param $n i32)
-    (param $mode i32) (param $slope f32)
+    (param $ldy i32) (param $mode i32) (param $slope f32)
     (local $p0 i32) (local $pEnd i32) (local $p i32) (local $q i32) (local $kk i32)
     (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32) (local $wp i32) (local $o i32)
-    (local $kB i32) (local $nB i32) (local $slopeV v128) (local $b0 v128) (local $b1 v128)
+    (local $kB i32) (local $nB i32) (local $yB i32) (local $slopeV v128) (local $b0 v128) (local $b1 v128)
     (local $d0 v128) (local $d1 v128) (local $s v128)
     (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128)
     (local $a20 v128) (local $a21 v128) (local $a30 v128) (local $a31 v128)
     (local.set $kB (i32.shl (local.get $k) (i32.const 2)))
     (local.set $nB (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $yB (i32.shl (local.get $ldy) (i32.const 2)))
     (local.set $slopeV (f32x4.splat (local.get $slope)))
     (block $bd (loop $bl
       (br_if $bd (i32.ge_u (local.get $p0) (local.get $rows)))
@@ -75,13 +77,13 @@
             (local.set $wp (i32.add (local.get $wp) (local.get $nB)))
             (local.set $kk (i32.sub (local.get $kk) (i32.const 1)))
             (br $kl)))
-          (local.set $o (i32.add (local.get $y) (i32.add (i32.mul (local.get $p) (local.get $nB)) (i32.shl (local.get $q) (i32.const 2)))))
+          (local.set $o (i32.add (local.get $y) (i32.add (i32.mul (local.get $p) (local.get $yB)) (i32.shl (local.get $q) (i32.const 2)))))
           (call $store8 (local.get $a00) (local.get $a01) (local.get $b0) (local.get $b1) (local.get $o) (local.get $mode) (local.get $slopeV))
-          (local.set $o (i32.add (local.get $o) (local.get $nB)))
+          (local.set $o (i32.add (local.get $o) (local.get $yB)))
           (call $store8 (local.get $a10) (local.get $a11) (local.get $b0) (local.get $b1) (local.get $o) (local.get $mode) (local.get $slopeV))
-          (local.set $o (i32.add (local.get $o) (local.get $nB)))
+          (local.set $o (i32.add (local.get $o) (local.get $yB)))
           (call $store8 (local.get $a20) (local.get $a21) (local.get $b0) (local.get $b1) (local.get $o) (local.get $mode) (local.get $slopeV))
-          (local.set $o (i32.add (local.get $o) (local.get $nB)))
+          (local.set $o (i32.add (local.get $o) (local.get $yB)))
           (call $store8 (local.get $a30) (local.get $a31) (local.get $b0) (local.get $b1) (local.get $o) (local.get $mode) (local.get $slopeV))
           (local.set $p (i32.add (local.get $p) (i32.const 4)))
           (br $pl)))
@@ -97,7 +99,7 @@
     (param $count i32) (param $xStride i32) (param $wStride i32) (param $yStride i32)
     (block $done (loop $next
       (br_if $done (i32.eqz (local.get $count)))
-      (call $conv (local.get $x) (local.get $w) (i32.const 0) (local.get $y) (local.get $rows) (local.get $k) (local.get $n) (i32.const 0) (f32.const 0))
+      (call $conv (local.get $x) (local.get $w) (i32.const 0) (local.get $y) (local.get $rows) (local.get $k) (local.get $n) (local.get $n) (i32.const 0) (f32.const 0))
       (local.set $x (i32.add (local.get $x) (local.get $xStride)))
       (local.set $w (i32.add (local.get $w) (local.get $wStride)))
       (local.set $y (i32.add (local.get $y) (local.get $yStride)))
