@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { initEngine } from '../src/engine/init-engine.ts';
 import { pointwiseConcat, type PointwisePart } from '../src/engine/pointwise-concat/pointwise-concat.ts';
-import type { PointwiseConcatActivation } from '../src/engine/pointwise-concat/kernel-name.ts';
+import type { FusedActivation } from '../src/engine/fused-activation.ts';
 import { onOneThread } from './engine-switches.ts';
 import { relErr, values } from './numbers.ts';
 
@@ -16,7 +16,7 @@ interface Case {
   pixels: [number, number, number];
   /** [in, out, bias] per part */
   parts: Array<[number, number, boolean]>;
-  activation: PointwiseConcatActivation;
+  activation: FusedActivation;
 }
 
 const CASES: Case[] = [

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { initEngine } from '../src/engine/init-engine.ts';
-import type { UpsampleAddActivation } from '../src/engine/upsample-add/kernel-name.ts';
+import type { FusedActivation } from '../src/engine/fused-activation.ts';
 import { upsampleAdd } from '../src/engine/upsample-add/upsample-add.ts';
 import { onOneThread, withSimdKernels } from './engine-switches.ts';
 import { values } from './numbers.ts';
@@ -13,7 +13,7 @@ import { values } from './numbers.ts';
 interface Case {
   small: [number, number, number, number];
   scale: number;
-  activation: UpsampleAddActivation;
+  activation: FusedActivation;
 }
 
 const CASES: Case[] = [

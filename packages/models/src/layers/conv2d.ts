@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../nn/module.ts';
 import { uniform, type Rng } from '../nn/random.ts';
 import { convOut, numel, type Profiler, type Shape4 } from '../flops/profiler.ts';
+import type { FusedActivation } from '../engine/fused-activation.ts';
 
 export type TfPadding = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -80,7 +81,7 @@ export class Conv2d extends Module {
   }
 }
 
-export type ConvActivation = 'linear' | 'leakyrelu' | 'relu6';
+export type ConvActivation = FusedActivation;
 
 /** One (fused) tfjs convolution with optional bias and activation, plain or depthwise. */
 export function convolve(

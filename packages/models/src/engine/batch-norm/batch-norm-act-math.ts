@@ -8,7 +8,9 @@
 //   dbeta = Σ g, dgamma = Σ g·x̂, dx = alpha·(g - dbeta/P - x̂·dgamma/P)
 // with tfjs's derivative conventions: relu6' = 1 on (0, 6], leakyrelu' = 1 on (0, ∞) else alpha.
 
-export type BatchNormActivation = 'linear' | 'relu6' | 'leakyrelu';
+import type { FusedActivation } from '../fused-activation.ts';
+
+export type BatchNormActivation = FusedActivation;
 
 export interface BatchNormActAttrs {
   eps: number;

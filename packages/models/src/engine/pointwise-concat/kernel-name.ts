@@ -6,12 +6,12 @@
  * ('linear' | 'relu6' | 'leakyrelu') and `leakyAlpha`. Registered on wasm (wasm-kernels/pointwise-concat.ts);
  * elsewhere composed from tf ops. Inference only: it has no gradient.
  */
-export const PointwiseConcat = 'DistilleryPointwiseConcat';
+import type { FusedActivation } from '../fused-activation.ts';
 
-export type PointwiseConcatActivation = 'linear' | 'relu6' | 'leakyrelu';
+export const PointwiseConcat = 'DistilleryPointwiseConcat';
 
 export interface PointwiseConcatAttrs {
   count: number;
-  activation: PointwiseConcatActivation;
+  activation: FusedActivation;
   leakyAlpha: number;
 }

@@ -1,7 +1,8 @@
 // 1x1 convolutions into one concatenation (kernel-name.ts): the engine's kernel where the backend has one
 // (wasm), else each fused conv2d and a concat.
 import * as tf from '@tensorflow/tfjs-core';
-import { PointwiseConcat, type PointwiseConcatActivation, type PointwiseConcatAttrs } from './kernel-name.ts';
+import type { FusedActivation } from '../fused-activation.ts';
+import { PointwiseConcat, type PointwiseConcatAttrs } from './kernel-name.ts';
 
 export interface PointwisePart {
   x: tf.Tensor4D;
@@ -20,7 +21,7 @@ function checkParts(parts: readonly PointwisePart[]): void {
   });
 }
 
-export function pointwiseConcat(parts: readonly PointwisePart[], activation: PointwiseConcatActivation, leakyAlpha = 0.1): tf.Tensor4D {
+export function pointwiseConcat(parts: readonly PointwisePart[], activation: FusedActivation, leakyAlpha = 0.1): tf.Tensor4D {
   checkParts(parts);
   if (tf.getKernel(PointwiseConcat, tf.getBackend()) !== undefined) {
     const inputs: tf.NamedTensorMap = {};

@@ -6,12 +6,12 @@
  * `leakyAlpha`. Registered on wasm (wasm-kernels/upsample-add.ts); elsewhere composed from tf ops.
  * Inference only: it has no gradient.
  */
-export const UpsampleAdd = 'DistilleryUpsampleAdd';
+import type { FusedActivation } from '../fused-activation.ts';
 
-export type UpsampleAddActivation = 'linear' | 'relu6' | 'leakyrelu';
+export const UpsampleAdd = 'DistilleryUpsampleAdd';
 
 export interface UpsampleAddAttrs {
   scale: number;
-  activation: UpsampleAddActivation;
+  activation: FusedActivation;
   leakyAlpha: number;
 }

@@ -1,7 +1,8 @@
 // `act(x + upsample(small))` (kernel-name.ts): the engine's kernel where the backend has one (wasm), else
 // resizeNearestNeighbor + add + the activation, the same arithmetic in three passes.
 import * as tf from '@tensorflow/tfjs-core';
-import { UpsampleAdd, type UpsampleAddActivation, type UpsampleAddAttrs } from './kernel-name.ts';
+import type { FusedActivation } from '../fused-activation.ts';
+import { UpsampleAdd, type UpsampleAddAttrs } from './kernel-name.ts';
 
 /** Checks the shapes; the error names both. */
 export function checkUpsampleAddShapes(x: readonly number[], small: readonly number[], scale: number): void {
@@ -11,7 +12,7 @@ export function checkUpsampleAddShapes(x: readonly number[], small: readonly num
   if (!fits) throw new Error(`upsample-add: x [${x.join(', ')}] is not small [${small.join(', ')}] upsampled by ${scale}`);
 }
 
-export function upsampleAdd(x: tf.Tensor4D, small: tf.Tensor4D, scale: number, activation: UpsampleAddActivation, leakyAlpha = 0.1): tf.Tensor4D {
+export function upsampleAdd(x: tf.Tensor4D, small: tf.Tensor4D, scale: number, activation: FusedActivation, leakyAlpha = 0.1): tf.Tensor4D {
   checkUpsampleAddShapes(x.shape, small.shape, scale);
   if (tf.getKernel(UpsampleAdd, tf.getBackend()) !== undefined) {
     const attrs: UpsampleAddAttrs = { scale, activation, leakyAlpha };
