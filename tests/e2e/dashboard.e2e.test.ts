@@ -1,8 +1,9 @@
 /**
  * The dashboard end to end, in a real browser (Debian's chromium driven by playwright-core):
  * launch a short run from the form (first with a bad value: a field error), watch it reach `done`
- * on its page through the live subscription, see its row in the runs table and its curve, open a
- * results table, and get a 404 page for an unknown run. Screenshots go to `test-artifacts/`.
+ * on its page through the live subscription, see its row in the runs table and its curve, see a queued
+ * run say which unfinished run it waits for, open a results table, and get a 404 page for an unknown run.
+ * Screenshots go to `test-artifacts/`.
  *
  * The server is the production build (`next build` runs first when the build is missing or older
  * than the sources) plus one `trainer worker` running core's real train() (no fake training module),
@@ -121,6 +122,17 @@ describe.skipIf(!chromiumPath)('dashboard in a browser (real trainer)', () => {
   let baseUrl: string;
   let browser: Browser;
   let page: Page;
+  let env: NodeJS.ProcessEnv;
+
+  /** `pnpm trainer …` on the test's data folder; resolves with its stdout (rejects on a non-zero exit). */
+  function trainerCli(args: string[]): Promise<string> {
+    const child = spawn(path.join(trainerDir, 'node_modules/.bin/tsx'), ['src/cli.ts', ...args], { cwd: trainerDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`trainer ${args.join(' ')} exited ${code}: ${err}`)))));
+  }
 
   beforeAll(async () => {
     await ensureBuild();
@@ -132,7 +144,7 @@ describe.skipIf(!chromiumPath)('dashboard in a browser (real trainer)', () => {
     fs.writeFileSync(tinyModel, getZooConfig('yolov5s_voc')!.replace(/^width_multiple:.*$/m, 'width_multiple: 0.125'));
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = { ...process.env, DISTILLERY_HOME: home, DATABASE_URL: '', DISTILLERY_HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1' };
+    env = { ...process.env, DISTILLERY_HOME: home, DATABASE_URL: '', DISTILLERY_HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1' };
     startProcess('web', process.execPath, [path.join(webDir, 'node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], webDir, env);
     // An empty DISTILLERY_TRAINER_MODULE: the executor loads @distillery/core/node's real train().
     const workerEnv: NodeJS.ProcessEnv = { ...env, DISTILLERY_TRAINER_MODULE: '', DISTILLERY_BACKEND: '' };
@@ -247,6 +259,25 @@ describe.skipIf(!chromiumPath)('dashboard in a browser (real trainer)', () => {
     await panel.scrollIntoViewIfNeeded();
     await shot(page, '3b-validation-images');
   }, 300_000);
+
+  it('says what a queued run waits for: its unfinished teacher, on the run page and in the runs table', async () => {
+    const queue = async (name: string, extra: string[]) => {
+      const out = await trainerCli(['run', '--name', name, '--model', tinyModel, '--data', tinyData, '--img', '64', '--batch', '4', '--queue', '--json', ...extra]);
+      return (JSON.parse(out) as { run: { id: string } }).run.id;
+    };
+    // A long teacher: the worker is still on it (or it is still queued) while the page is looked at.
+    const teacher = await queue('e2e-teacher', ['--epochs', '50']);
+    const student = await queue('e2e-student', ['--epochs', '1', '--weights', teacher]);
+    await page.goto(`${baseUrl}/runs/${encodeURIComponent(student)}`);
+    await page.waitForSelector('[data-testid="waiting-for"]');
+    expect(await page.textContent('[data-testid="waiting-for"]')).toMatch(/waiting for e2e-teacher (queued|running)/);
+    expect(await page.textContent('[data-testid="run-dependencies"]')).toContain('e2e-teacher');
+    await page.goto(`${baseUrl}/runs`);
+    const row = page.locator(`tr[data-run-id="${student}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/queued\s*waiting for e2e-teacher/);
+    await shot(page, '3c-waiting-run');
+  }, 120_000);
 
   it('opens the results tables', async () => {
     await page.goto(`${baseUrl}/results`);
