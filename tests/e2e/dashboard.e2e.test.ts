@@ -2,7 +2,8 @@
  * The dashboard end to end, in a real browser (Debian's chromium driven by playwright-core):
  * launch a short run from the form (first with a bad value: a field error), watch it reach `done`
  * on its page through the live subscription, see its row in the runs table and its curve, see a queued
- * run say which unfinished run it waits for, open a results table, and get a 404 page for an unknown run.
+ * run say which unfinished run it waits for, run the finished model in the browser (Try it, WASM), open a
+ * results table, and get a 404 page for an unknown run.
  * Screenshots go to `test-artifacts/`.
  *
  * The server is the production build (`next build` runs first when the build is missing or older
@@ -277,6 +278,29 @@ describe.skipIf(!chromiumPath)('dashboard in a browser (real trainer)', () => {
     await row.waitFor();
     expect(await row.textContent()).toMatch(/queued\s*waiting for e2e-teacher/);
     await shot(page, '3c-waiting-run');
+  }, 120_000);
+
+  it("Try it: runs the finished run's checkpoint in the browser on WASM, with boxes and a time", async () => {
+    const jpegs: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else if (e.name.endsWith('.jpg')) jpegs.push(path.join(d, e.name));
+      }
+    };
+    walk(path.join(home, 'tiny'));
+    await page.goto(`${baseUrl}/try`);
+    await page.waitForSelector('select[aria-label="model"]');
+    await page.selectOption('select[aria-label="engine"]', 'wasm');
+    await page.setInputFiles('input[aria-label="image"]', jpegs[0]!);
+    await page.waitForSelector('text=image ready');
+    await page.click('button:has-text("Detect")');
+    // The model's panel: "<name> (wasm)" then "<ms> ms · <n> boxes" (an untrained model may find none).
+    const timing = page.locator('.col.panel', { hasText: '(wasm)' }).locator('span.muted');
+    await timing.waitFor({ timeout: 60_000 });
+    expect(await timing.textContent()).toMatch(/^\d+(\.\d)? ms · \d+ boxes$/);
+    expect(await page.locator('.col.panel p.error').count()).toBe(0);
+    await shot(page, '3d-try-it-wasm');
   }, 120_000);
 
   it('opens the results tables', async () => {
