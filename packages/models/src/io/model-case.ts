@@ -17,6 +17,7 @@ import { importTorch } from '../torch/import.ts';
 import { toTorch } from '../torch/layout.ts';
 import type { YoloModel } from '../zoo/yolo-model.ts';
 import { RAW_TOLERANCES, rawOutputChecks } from '../reference/raw-output-checks.ts';
+import { maxAbsDiff, maxRelDiff } from '../reference/differences.ts';
 
 /** Tolerances; the raw logits' bound is reference/raw-output-checks.ts's (RAW_TOLERANCES). */
 export const MODEL_CASE_TOLERANCES = Object.freeze({
@@ -120,20 +121,6 @@ export async function loadModelCase(caseDir: string, root: string): Promise<Load
       input.dispose();
     },
   };
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
-  return m;
 }
 
 /** The loss the gradient check differentiates (core's `computeLoss(...).total`), injected by the caller. */

@@ -13,6 +13,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { YoloModel } from '../zoo/yolo-model.ts';
+import { maxAbsDiff } from './differences.ts';
 import { float64RawOutputs } from './float64-forward.ts';
 
 export const RAW_TOLERANCES = Object.freeze({
@@ -29,13 +30,6 @@ export interface RawOutputCheck {
   err: number;
   tol: number;
   detail: string;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 /**
